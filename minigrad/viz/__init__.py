@@ -1,0 +1,33 @@
+"""Pictures, plots and widgets that let a learner *see* autograd.
+
+One visual language for the whole course lives in ``minigrad.viz.style``; everything here
+takes its colours, fonts and sizes from it:
+
+- ``draw_graph(root)``: the graph autograd recorded, for a Tensor or a scalar Value;
+- plots: ``plot_tangent``, ``plot_finite_difference_error``, ``plot_jacobian``,
+  ``plot_loss_curves``, ``plot_decision_boundary``, ``plot_gradient_bars``;
+"""
+
+from minigrad.viz import style
+from minigrad.viz.graph import draw_graph
+from minigrad.viz.plots import (
+    finite_difference_errors,
+    plot_decision_boundary,
+    plot_finite_difference_error,
+    plot_gradient_bars,
+    plot_jacobian,
+    plot_loss_curves,
+    plot_tangent,
+)
+
+__all__ = [
+    "draw_graph",
+    "finite_difference_errors",
+    "plot_decision_boundary",
+    "plot_finite_difference_error",
+    "plot_gradient_bars",
+    "plot_jacobian",
+    "plot_loss_curves",
+    "plot_tangent",
+    "style",
+]

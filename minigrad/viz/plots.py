@@ -1,0 +1,280 @@
+"""matplotlib helpers for the course's plots, all in the style of `minigrad.viz.style`.
+
+Each function draws into a new figure (or into ``ax`` when one is given) and returns
+``(figure, axes)`` so a notebook can add a title or save the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from minigrad.viz import style
+
+
+def _as_numpy(values: Any) -> np.ndarray:
+    """Accept NumPy arrays, numbers, lists and tensors (minigrad's or PyTorch's)."""
+    if hasattr(values, "detach"):  # a tensor that may require grad
+        values = values.detach()
+    if hasattr(values, "numpy"):
+        values = values.numpy()
+    return np.asarray(values, dtype=float)
+
+
+def _new_axes(ax: Any, figsize: tuple[float, float] = style.FIGURE_SIZE) -> tuple[Any, Any]:
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax.figure, ax
+    figure, ax = plt.subplots(figsize=figsize)
+    return figure, ax
+
+
+def _evaluate(f: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
+    """f on every point of xs; calls f point by point if it does not take arrays."""
+    try:
+        ys = _as_numpy(f(xs))
+        if ys.shape == xs.shape:
+            return ys
+    except (TypeError, ValueError):
+        pass
+    return np.array([float(_as_numpy(f(float(x)))) for x in xs])
+
+
+def plot_tangent(
+    f: Callable[[Any], Any],
+    x0: float,
+    slope: float | None = None,
+    xlim: tuple[float, float] | None = None,
+    ax: Any = None,
+    label: str = "f(x)",
+) -> tuple[Any, Any]:
+    """Plot f and its tangent line at x0: t(x) = f(x0) + f'(x0)·(x - x0).
+
+    ``slope`` is f'(x0); when omitted it is estimated by a central difference
+    (f(x0+h) - f(x0-h)) / 2h with h = 1e-5.
+    """
+    x0 = float(x0)
+    y0 = float(_evaluate(f, np.array([x0]))[0])
+    if slope is None:
+        h = 1e-5
+        ends = _evaluate(f, np.array([x0 - h, x0 + h]))
+        slope = float((ends[1] - ends[0]) / (2 * h))
+    if xlim is None:
+        xlim = (x0 - 2.0, x0 + 2.0)
+    xs = np.linspace(xlim[0], xlim[1], 400)
+    ys = _evaluate(f, xs)
+    with style.plot_style():
+        figure, ax = _new_axes(ax)
+        ax.plot(xs, ys, color=style.NON_LEAF.ink, label=label)
+        ax.plot(
+            xs,
+            y0 + slope * (xs - x0),
+            color=style.GRADIENT_INK,
+            linestyle="--",
+            label=f"tangent at x = {x0:g}, slope {slope:.4g}",
+        )
+        ax.plot([x0], [y0], "o", color=style.LEAF.ink, zorder=3)
+        # Keep the view on the function: a steep tangent must not squash the curve.
+        span = float(np.ptp(ys)) or 1.0
+        ax.set_ylim(float(ys.min()) - 0.15 * span, float(ys.max()) + 0.15 * span)
+        ax.set_xlim(*xlim)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend(loc="best")
+    return figure, ax
+
+
+def finite_difference_errors(
+    f: Callable[[float], float],
+    x0: float,
+    exact: float,
+    steps: Sequence[float] | np.ndarray,
+) -> dict[str, np.ndarray]:
+    """|estimate - exact| of the forward and central differences of f at x0 for each step h.
+
+    forward: (f(x0+h) - f(x0)) / h, error ~ h (truncation) + eps/h (rounding);
+    central: (f(x0+h) - f(x0-h)) / 2h, error ~ h² + eps/h.
+    """
+    steps = np.asarray(steps, dtype=float)
+    fx = float(f(x0))
+    forward = np.array([(float(f(x0 + h)) - fx) / h for h in steps])
+    central = np.array([(float(f(x0 + h)) - float(f(x0 - h))) / (2 * h) for h in steps])
+    return {"forward": np.abs(forward - exact), "central": np.abs(central - exact)}
+
+
+def plot_finite_difference_error(
+    f: Callable[[float], float],
+    x0: float,
+    exact: float,
+    steps: Sequence[float] | np.ndarray | None = None,
+    ax: Any = None,
+) -> tuple[Any, Any]:
+    """Log-log plot of the error of forward and central differences against the step h.
+
+    The error falls like h (forward) or h² (central) until rounding, which grows like
+    eps/h, takes over: the V shape that tells why h = 1e-15 is a bad idea.
+    """
+    steps = np.logspace(-16, 0, 65) if steps is None else np.asarray(steps, dtype=float)
+    errors = finite_difference_errors(f, x0, exact, steps)
+    # An error of exactly 0 cannot be drawn on a log axis; the smallest positive double
+    # keeps the point (at the bottom of the plot) instead of silently dropping it.
+    tiny = np.finfo(float).tiny
+    with style.plot_style():
+        figure, ax = _new_axes(ax)
+        ax.loglog(steps, np.maximum(errors["forward"], tiny), "o-", markersize=3,
+                  color=style.NON_LEAF.ink, label="forward difference")
+        ax.loglog(steps, np.maximum(errors["central"], tiny), "s-", markersize=3,
+                  color=style.GRADIENT_INK, label="central difference")
+        positive = np.concatenate([errors["forward"], errors["central"]])
+        positive = positive[positive > 0]
+        if positive.size:
+            ax.set_ylim(max(positive.min() / 10, 1e-20), positive.max() * 10)
+        ax.set_xlabel("step h")
+        ax.set_ylabel("|estimate - exact derivative|")
+        ax.legend(loc="best")
+    return figure, ax
+
+
+def plot_jacobian(
+    jacobian: Any,
+    ax: Any = None,
+    row_labels: Sequence[str] | None = None,
+    column_labels: Sequence[str] | None = None,
+    annotate: bool | None = None,
+    title: str = "Jacobian J[i, j] = ∂y_i / ∂x_j",
+) -> tuple[Any, Any]:
+    """Heatmap of a Jacobian: row i holds the gradient of output y_i, column j the
+    sensitivity of every output to input x_j. Zero is white, signs have two hues."""
+    matrix = _as_numpy(jacobian)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    if matrix.ndim != 2:
+        # A Jacobian of higher-rank tensors: rows are the flattened outputs.
+        matrix = matrix.reshape(matrix.shape[0], -1)
+    rows, columns = matrix.shape
+    if annotate is None:
+        annotate = rows * columns <= 64
+    limit = float(np.abs(matrix).max()) or 1.0
+    with style.plot_style():
+        size = (min(1.0 + 0.7 * columns, 10.0), min(0.8 + 0.6 * rows, 8.0))
+        figure, ax = _new_axes(ax, figsize=(max(size[0], 3.0), max(size[1], 2.0)))
+        image = ax.imshow(matrix, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit)
+        ax.grid(False)
+        ax.set_xticks(range(columns))
+        ax.set_yticks(range(rows))
+        ax.set_xticklabels(column_labels or [f"x{j}" for j in range(columns)])
+        ax.set_yticklabels(row_labels or [f"y{i}" for i in range(rows)])
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        if annotate:
+            for i in range(rows):
+                for j in range(columns):
+                    value = matrix[i, j]
+                    # White text on dark cells, black on light ones.
+                    ink = "white" if abs(value) > 0.6 * limit else "black"
+                    ax.text(j, i, f"{value:.3g}", ha="center", va="center", color=ink,
+                            fontsize=9)
+        figure.colorbar(image, ax=ax, shrink=0.8)
+        ax.set_title(title)
+    return figure, ax
+
+
+def plot_loss_curves(
+    curves: Mapping[str, Sequence[float]] | Sequence[float],
+    ax: Any = None,
+    log_scale: bool = False,
+    xlabel: str = "step",
+    ylabel: str = "loss",
+) -> tuple[Any, Any]:
+    """One line per named loss curve (e.g. {"train": [...], "test": [...]})."""
+    if not isinstance(curves, Mapping):
+        curves = {"loss": curves}
+    with style.plot_style():
+        figure, ax = _new_axes(ax)
+        for name, values in curves.items():
+            values = _as_numpy([float(_as_numpy(v)) for v in values])
+            ax.plot(np.arange(len(values)), values, label=name)
+        if log_scale:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if len(curves) > 1:
+            ax.legend(loc="best")
+    return figure, ax
+
+
+def plot_decision_boundary(
+    predict: Callable[[np.ndarray], Any],
+    points: Any,
+    labels: Any,
+    ax: Any = None,
+    threshold: float = 0.5,
+    resolution: int = 200,
+    padding: float = 0.5,
+) -> tuple[Any, Any]:
+    """Points of two classes over the regions a classifier assigns to each class.
+
+    ``predict`` maps an (N, 2) NumPy array of points to N scores (a NumPy array or a
+    tensor); the boundary is the contour score = ``threshold`` (0.5 for probabilities,
+    use 0.0 for logits).
+    """
+    import matplotlib.colors as mcolors
+
+    points = _as_numpy(points)
+    labels = _as_numpy(labels).reshape(-1)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(
+            f"plot_decision_boundary expects points of shape (N, 2), got {points.shape}"
+        )
+    low = points.min(axis=0) - padding
+    high = points.max(axis=0) + padding
+    grid_x, grid_y = np.meshgrid(
+        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    )
+    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    scores = _as_numpy(predict(grid)).reshape(grid_x.shape)
+    first, second = style.CLASS_COLOURS
+    with style.plot_style():
+        figure, ax = _new_axes(ax)
+        ax.contourf(grid_x, grid_y, scores > threshold, levels=[-0.5, 0.5, 1.5],
+                    colors=[first, second], alpha=0.15)
+        if scores.min() < threshold < scores.max():
+            ax.contour(grid_x, grid_y, scores, levels=[threshold], colors=["#4d4d4d"],
+                       linewidths=1.5)
+        colour_map = mcolors.ListedColormap([first, second])
+        ax.scatter(points[:, 0], points[:, 1], c=labels > 0.5, cmap=colour_map, vmin=0,
+                   vmax=1, s=18, edgecolors="white", linewidths=0.5)
+        ax.set_xlim(low[0], high[0])
+        ax.set_ylim(low[1], high[1])
+        ax.set_aspect("equal")
+        ax.grid(False)
+        ax.set_xlabel("x₁")
+        ax.set_ylabel("x₂")
+    return figure, ax
+
+
+def plot_gradient_bars(
+    values: Any,
+    ax: Any = None,
+    labels: Sequence[str] | None = None,
+    title: str = "x.grad",
+    ylim: tuple[float, float] | None = None,
+) -> tuple[Any, Any]:
+    """A small bar chart of gradient entries (used by the accumulation widget)."""
+    values = _as_numpy(values).reshape(-1)
+    with style.plot_style():
+        figure, ax = _new_axes(ax, figsize=style.SMALL_FIGURE_SIZE)
+        positions = np.arange(values.size)
+        ax.bar(positions, values, color=style.GRADIENT_INK, alpha=0.8)
+        ax.axhline(0.0, color="#4d4d4d", linewidth=0.8)
+        ax.set_xticks(positions)
+        ax.set_xticklabels(labels or [f"[{i}]" for i in range(values.size)])
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.set_title(title)
+        ax.grid(axis="x", visible=False)
+    return figure, ax
