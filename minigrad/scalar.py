@@ -180,7 +180,13 @@ class Value:
             )
         if x == 0.0 and k < 0.0:
             raise ZeroDivisionError(f"0.0 cannot be raised to the negative power {exponent!r}")
-        out = Value(x**k, _prev=(self,), _op=f"**{exponent}")
+        try:
+            result = x**k
+        except OverflowError:
+            # Float ** raises where float * gives inf; give inf, as a float64 tensor does.
+            odd_power_of_negative = x < 0.0 and k % 2.0 == 1.0
+            result = -math.inf if odd_power_of_negative else math.inf
+        out = Value(result, _prev=(self,), _op=f"**{exponent}")
 
         def _backward() -> None:
             self.grad += _power_derivative(x, k) * out.grad

@@ -348,9 +348,11 @@ def test_random_programs_match_pytorch(program, leaf_values):
 
 # ------------------------------------------------------------------- edge values
 def test_edge_values_match_pytorch():
-    # PyTorch in float64 (torch 2.13.0): exp overflows to inf, sigmoid saturates without
+    # PyTorch in float64 (torch 2.13.0): exp and pow overflow to ±inf, sigmoid saturates without
     # overflow, the slope of x ** 0.5 at 0 is inf, d(x ** 0)/dx is 0 and relu'(0) is 0.
     assert Value(1000.0).exp().data == math.inf
+    assert (Value(1e200) ** 2).data == math.inf
+    assert (Value(-1e200) ** 3).data == -math.inf
     assert Value(-1000.0).sigmoid().data == 0.0
     assert Value(1000.0).sigmoid().data == 1.0
     for x_value, op, expected_grad in [
