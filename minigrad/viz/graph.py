@@ -218,20 +218,22 @@ class _Picture:
         self.digraph.edge(source, target, **attributes)
 
     def add_legend(self, entries: list[tuple[str, str]]) -> None:
-        """A boxed legend with one sample node per kind that appears in the picture."""
-        with self.digraph.subgraph(name="cluster_legend") as legend:
-            legend.attr(label="legend", fontsize=str(style.GRAPH_SMALL_FONT_SIZE),
-                        color="#bdbdbd", style="rounded", fontcolor=style.MUTED_INK)
-            previous = None
-            for index, (kind, text) in enumerate(entries):
-                name = f"legend{index}"
-                attributes = _legend_node_attributes(kind)
-                legend.node(name, label=text, fontsize=str(style.GRAPH_SMALL_FONT_SIZE),
-                            **attributes)
-                if previous is not None:
-                    # Invisible edges stack the samples in one column whatever rankdir is.
-                    legend.edge(previous, name, style="invis")
-                previous = name
+        """A one-row legend under the picture, one sample cell per kind that appears.
+
+        It is the graph's own label rather than a cluster of nodes, so it never changes
+        the layout of the graph above it.
+        """
+        size = style.GRAPH_SMALL_FONT_SIZE
+        cells = [f'<TD BORDER="0">{_font("legend", style.MUTED_INK, size)}</TD>']
+        for kind, text in entries:
+            fill, ink, cell_style, border = _legend_cell(kind)
+            cells.append(
+                f'<TD BGCOLOR="{fill}" COLOR="{ink}" STYLE="{cell_style}" BORDER="{border}">'
+                f"{_font(html.escape(text), size=size)}</TD>"
+            )
+        table = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="4" CELLPADDING="3"><TR>'
+                 + "".join(cells) + "</TR></TABLE>")
+        self.digraph.attr(label=f"<{table}>", labelloc="b", labeljust="l")
 
 
 _KIND_COLOURS = {
@@ -243,21 +245,18 @@ _KIND_COLOURS = {
 _KIND_SHAPES = {"leaf": "box", "non_leaf": "box", "constant": "box", "grad_fn": "ellipse"}
 
 
-def _legend_node_attributes(kind: str) -> dict[str, str]:
+def _legend_cell(kind: str) -> tuple[str, str, str, int]:
+    """(fill, ink, cell style, border width) of a legend sample: rounded like tensor boxes,
+    square for grad_fn nodes (a table cell cannot be an ellipse), dashed for freed nodes."""
     if kind in _KIND_COLOURS:
         colour = _KIND_COLOURS[kind]
-        styles = "filled" if kind == "grad_fn" else "filled,rounded"
-        return {"shape": _KIND_SHAPES[kind], "style": styles, "fillcolor": colour.fill,
-                "color": colour.ink}
+        return colour.fill, colour.ink, "solid" if kind == "grad_fn" else "rounded", 1
     if kind == "freed":
-        return {"shape": "ellipse", "style": "filled,dashed", "fillcolor": style.GRAD_FN.fill,
-                "color": style.GRAD_FN.ink}
+        return style.GRAD_FN.fill, style.GRAD_FN.ink, "dashed", 1
     if kind == "current":
-        return {"shape": "box", "style": "filled,rounded", "fillcolor": style.CURRENT.fill,
-                "color": style.CURRENT.ink, "penwidth": "3"}
+        return style.CURRENT.fill, style.CURRENT.ink, "rounded", 3
     if kind == "done":
-        return {"shape": "box", "style": "filled,rounded", "fillcolor": style.DONE.fill,
-                "color": style.DONE.ink}
+        return style.DONE.fill, style.DONE.ink, "rounded", 1
     raise ValueError(f"unknown legend entry {kind!r}")
 
 
@@ -361,8 +360,13 @@ def walk_grad_fns(root_fn: Any) -> tuple[list[Any], list[tuple[Any, int, Any, in
     return nodes, edges
 
 
-def _node_name(node: Any) -> str:
-    return node.name() if hasattr(node, "name") else type(node).__name__
+def node_name(node: Any) -> str:
+    """PyTorch's name of a grad_fn node: ``MulBackward0``, ``AccumulateGrad``, ...
+
+    (PyTorch's own ``AccumulateGrad.name()`` carries a C++ namespace, dropped here.)
+    """
+    name = node.name() if hasattr(node, "name") else type(node).__name__
+    return name.rsplit("::", 1)[-1]
 
 
 def is_freed(node: Any) -> bool:
@@ -425,7 +429,7 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
                        if key[1] == 0}
 
     for node in nodes:
-        lines = [_font(html.escape(_node_name(node)), bold=True)]
+        lines = [_font(html.escape(node_name(node)), bold=True)]
         if id(node) in produced_shapes:
             lines.append(_font(f"→ {format_shape(produced_shapes[id(node)])}",
                                style.MUTED_INK, style.GRAPH_SMALL_FONT_SIZE))
