@@ -1,0 +1,127 @@
+# minigrad: the course's two commands are
+#   make lab    start JupyterLab on the course
+#   make test   run the whole test suite
+# Both first run `make setup`, which needs nothing but python3 (3.10 or newer): it creates
+# .venv, installs requirements.txt and minigrad itself (editable), and makes sure Graphviz's
+# `dot` program is installed. `make help` lists every target.
+#
+# Layout, for the issues that add targets later: variables at the top, then the set-up,
+# then the main targets, then a marked section at the end where new targets are appended.
+# A target shows up in `make help` when its rule line ends with `## what it does`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# ---------------------------------------------------------------- variables
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PIP := $(PY) -m pip
+# Touched after a successful install; older than requirements.txt or pyproject.toml means
+# "install again". It lets a second `make test` start at once instead of re-running pip.
+STAMP := $(VENV)/.minigrad-installed
+
+PORT ?= 8888
+START_NOTEBOOK := notebooks/00_start_here.ipynb
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+NOTEBOOK_DIRS ?= notebooks solutions
+NBVAL_ARGS ?=
+
+# Open a browser only where there is a screen to show it on. On Linux a desktop session
+# sets DISPLAY (X11) or WAYLAND_DISPLAY; macOS has no such variable, so there only an SSH
+# login counts as headless. NO_BROWSER=1 or NO_BROWSER=0 on the command line decides.
+ifeq ($(origin NO_BROWSER),undefined)
+  ifneq ($(CI),)
+    NO_BROWSER := 1
+  else ifeq ($(shell uname -s),Darwin)
+    NO_BROWSER := $(if $(SSH_CONNECTION),1,)
+  else
+    NO_BROWSER := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,1)
+  endif
+endif
+
+LAB_FLAGS := --port=$(PORT) --ServerApp.root_dir="$(CURDIR)"
+ifneq ($(filter-out 0 no false,$(NO_BROWSER)),)
+  LAB_FLAGS += --no-browser
+endif
+# Jupyter refuses to run as root unless told to (containers, cloud machines, Binder-like setups).
+ifeq ($(shell id -u),0)
+  LAB_FLAGS += --allow-root
+endif
+# Open the course on its first chapter once it exists.
+ifneq ($(wildcard $(START_NOTEBOOK)),)
+  LAB_FLAGS += --LabApp.default_url=/lab/tree/$(START_NOTEBOOK)
+endif
+
+# Notebooks the suite executes from a clean kernel (nbval). Exercises are left out: their
+# answers are blank on purpose; their solutions live in solutions/.
+NOTEBOOKS = $(wildcard $(addsuffix /*.ipynb,$(NOTEBOOK_DIRS)))
+NOTEBOOK_TEST_DIRS = $(sort $(patsubst %/,%,$(dir $(NOTEBOOKS))))
+
+# ---------------------------------------------------------------- set-up
+.PHONY: setup dot
+setup: $(STAMP) dot ## create .venv, install the course into it, check Graphviz's dot
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
+	  echo "minigrad needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not installed'): run make again with PYTHON=python3.11 (or another Python >= 3.10)." >&2; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create a virtualenv with '$(PYTHON) -m venv' (on Debian/Ubuntu: sudo apt-get install python3-venv)." >&2; \
+	  rm -rf $(VENV); exit 1; }
+
+$(STAMP): requirements.txt pyproject.toml | $(PY)
+	$(PIP) install -r requirements.txt
+	$(PIP) install -e .
+	@touch $@
+
+dot: ## make sure Graphviz's dot program is installed (apt-get when possible)
+	@bash tools/ensure_dot.sh
+
+# ---------------------------------------------------------------- the course
+.PHONY: lab test test-unit test-notebooks ruff clean distclean help
+lab: setup ## start JupyterLab on the course (PORT=8888, NO_BROWSER=1, LAB_ARGS=...)
+	@echo "Starting JupyterLab on port $(PORT); stop it with Ctrl-C twice."
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
+
+# Other suites join `make test` by adding a line `test: their-target` below.
+test: test-unit test-notebooks ## run the whole test suite (PYTEST_ARGS=... for pytest options)
+
+test-unit: setup ## run the unit tests in tests/
+	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
+
+test-notebooks: setup ## execute every chapter and solution notebook with nbval
+ifeq ($(strip $(NOTEBOOKS)),)
+	@echo "test-notebooks: no notebooks in $(NOTEBOOK_DIRS) yet, nothing to execute."
+else
+	$(PY) -m pytest --nbval-lax --nbval-current-env $(NBVAL_ARGS) $(NOTEBOOK_TEST_DIRS)
+endif
+
+ruff: $(STAMP) ## lint the code and notebooks with ruff
+	$(BIN)/ruff check .
+
+clean: ## remove caches and build files (keeps .venv)
+	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
+	  \( -name __pycache__ -o -name .ipynb_checkpoints -o -name .pytest_cache \
+	     -o -name .hypothesis -o -name .ruff_cache -o -name '*.egg-info' \) \
+	  -type d -prune -exec rm -rf {} +
+	rm -rf build dist
+
+distclean: clean ## remove everything make created, .venv included
+	rm -rf $(VENV)
+
+help: ## list the targets
+	@echo "minigrad: make lab (start the course), make test (run the tests). All targets:"
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z0-9_-]+:[^=]*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# ---------------------------------------------------------------- added by later issues
+# Append new targets below this line, each depending on `setup` and documented with `##`:
+#   make exercises       generate exercises/ from solutions/ with nbgrader     (issue 4)
+#   make check           check one exercise notebook: NOTEBOOK=exercises/...   (issue 4)
+#   make grade           grade a folder of submissions: SUBMISSIONS=dir        (issue 4)
+#   make bench           run the benchmark and print its table                 (issue 7)
+#   make html            render the notebooks as web pages
+#   make test-browser    drive the notebooks in a real browser
+# A suite that belongs in `make test` adds the line `test: its-target`.
