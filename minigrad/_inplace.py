@@ -1,0 +1,169 @@
+"""In-place operations (``x += 1``, ``x.zero_()``, ``x[0] = 5``) and what they mean for autograd.
+
+An in-place operation overwrites a tensor's memory, so:
+
+* a leaf that requires grad may not be changed (outside ``no_grad``): its
+  value is what the gradients are *about*;
+* every change increments the tensor's version counter, so a backward that
+  needs the old value raises instead of silently using the new one;
+* on a tensor that is part of a graph, the change is recorded: the tensor's
+  ``grad_fn`` becomes the node of the operation, whose input is the tensor's
+  previous history (PyTorch calls this "rebasing" the history).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes
+from ._tensor import Tensor, _scalar_operand, wrap
+from .autograd import grad_mode
+from .autograd.function import Function
+
+
+def _records(tensor: Tensor, other=None) -> bool:
+    """Whether this in-place change must be recorded in the graph."""
+    return grad_mode.state.enabled and (
+        tensor._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+    )
+
+
+def _check_allowed(tensor: Tensor) -> None:
+    if tensor.grad_fn is None and tensor._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            "(Change it under `with minigrad.no_grad():`, or use an out-of-place operation.)"
+        )
+    base = tensor._base
+    if base is not None and base._requires_grad:
+        if base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError(
+            "minigrad does not support in-place operations on a view of a tensor that requires grad "
+            "(PyTorch rewrites the base tensor's history for this); use an out-of-place operation "
+            "instead, e.g. y = y * 2 rather than y[0] *= 2."
+        )
+
+
+def _write(tensor: Tensor, result: Tensor) -> Tensor:
+    """Store ``result`` in ``tensor``'s memory, count the version, and adopt its history."""
+    if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
+        raise RuntimeError(
+            f"result type {dtypes.from_numpy(result.data.dtype).name} can't be cast to the desired "
+            f"output type {tensor.dtype.name}"
+        )
+    tensor.data[...] = result.data
+    tensor._version_counter[0] += 1
+    if result.grad_fn is not None:
+        tensor.grad_fn = result.grad_fn
+        tensor.output_nr = result.output_nr
+        tensor._requires_grad = True
+    return tensor
+
+
+def binary(tensor: Tensor, function, ufunc, other) -> Tensor:
+    """``tensor = tensor <op> other``, in place."""
+    if not _records(tensor, other):
+        # Nothing to record (e.g. an optimizer step under no_grad): just change the numbers.
+        operand = other.data if isinstance(other, Tensor) else other
+        if not np.can_cast(np.result_type(tensor.data, operand), tensor.data.dtype, casting="same_kind"):
+            return _write(tensor, wrap(ufunc(tensor.data, operand)))
+        ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
+        tensor._version_counter[0] += 1
+        return tensor
+    _check_allowed(tensor)
+    if not isinstance(other, Tensor):
+        other = _scalar_operand(other, tensor)
+    return _write(tensor, function.apply(tensor, other))
+
+
+def unary(tensor: Tensor, operation) -> Tensor:
+    """``tensor = operation(tensor)``, in place."""
+    if _records(tensor):
+        _check_allowed(tensor)
+    return _write(tensor, operation(tensor))
+
+
+def fill(tensor: Tensor, value) -> Tensor:
+    """Set every element to ``value`` (the gradient to the old values is then zero)."""
+    if _records(tensor, value):
+        _check_allowed(tensor)
+        value = value if isinstance(value, Tensor) else _scalar_operand(value, tensor)
+        return _write(tensor, Fill.apply(tensor, value))
+    tensor.data[...] = value.data if isinstance(value, Tensor) else value
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def copy(tensor: Tensor, source) -> Tensor:
+    """Copy ``source``'s values (broadcast to this shape) into this tensor."""
+    source = source if isinstance(source, Tensor) else Tensor(source)
+    if _records(tensor, source):
+        _check_allowed(tensor)
+        return _write(tensor, Copy.apply(tensor, source))
+    tensor.data[...] = np.broadcast_to(source.data, tensor.data.shape)
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def setitem(tensor: Tensor, index, value) -> None:
+    """``tensor[index] = value``: the gradient of the overwritten part goes to ``value``."""
+    from .ops.shape import _index_array
+
+    items = index if isinstance(index, tuple) else (index,)
+    items = tuple(_index_array(item) for item in items)
+    if _records(tensor, value):
+        _check_allowed(tensor)
+        value = value if isinstance(value, Tensor) else _scalar_operand(value, tensor)
+        _write(tensor, CopySlices.apply(tensor, value, items))
+        return
+    tensor.data[items] = value.data if isinstance(value, Tensor) else value
+    tensor._version_counter[0] += 1
+
+
+class Fill(Function):
+    """All elements replaced by one value: no gradient to the old values."""
+
+    node_name = "FillBackward1"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.broadcast_to(value.data, x.data.shape).astype(x.data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, grad_output.sum()
+
+
+class Copy(Function):
+    """Values replaced by (broadcast) ``source``: the gradient goes to the source."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, source):
+        return np.broadcast_to(source.data, x.data.shape).astype(x.data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, grad_output
+
+
+class CopySlices(Function):
+    """Part of a tensor overwritten: that part's gradient goes to the new value, the rest to the old tensor."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        result = x.data.copy()
+        result[index] = value.data
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        keep = np.ones(grad_output.data.shape, dtype=grad_output.data.dtype)
+        keep[ctx.index] = 0
+        grad_value = grad_output[ctx.index]
+        return grad_output * wrap(keep), grad_value, None

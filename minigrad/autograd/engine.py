@@ -1,0 +1,266 @@
+"""The backward pass: walk the graph from the outputs to the leaves, applying the chain rule.
+
+Each node must run only once all the gradients flowing into it have arrived
+(a node used twice, as in ``b = a + a``, gets the *sum* of its contributions).
+So the engine first counts, for every node, how many edges lead into it
+(its dependencies), then runs nodes whose count has dropped to zero.  Among
+the ready nodes it picks the most recently created one, like PyTorch.
+
+Everything is iterative (a work list, never recursion), so a graph of 100,000
+chained operations is no problem, and the work is linear in the graph's size.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from typing import NamedTuple
+
+from . import grad_mode
+from .function import AccumulateGrad, accumulate_grad, gradient_edge
+
+
+class BackwardStep(NamedTuple):
+    """One node's turn in a backward pass (used by the pictures that replay it)."""
+
+    node: object
+    grad_outputs: tuple  # gradients of the node's outputs, as they arrived
+    grad_inputs: tuple  # what it sent along each of its next_functions (None: nothing)
+
+
+def unbroadcast(grad, shape: tuple):
+    """Sum ``grad`` down to ``shape``: the backward of broadcasting.
+
+    If an input of shape (3,) was broadcast to (2, 3), each of its elements was
+    used twice, so its gradient is the sum over the broadcast dimension.
+    Leading dimensions that broadcasting added are summed away; dimensions of
+    size 1 that were stretched are summed with keepdim.
+    """
+    shape = tuple(shape)
+    if grad.data.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    dims = tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(shape) if size == 1 and grad.data.shape[extra + i] != 1
+    )
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    return grad.reshape(shape)
+
+
+def _is_broadcastable_to(source: tuple, target: tuple) -> bool:
+    if len(source) < len(target):
+        return False
+    return all(t == s or t == 1 for s, t in zip(source[len(source) - len(target) :], target))
+
+
+def _validate(node, grads: tuple) -> tuple:
+    """Give each gradient the shape and dtype of the input it belongs to (as PyTorch's engine)."""
+    metadata = getattr(node, "_input_metadata", None)
+    if metadata is None:
+        return grads
+    checked = []
+    for index, (grad, (shape, dtype)) in enumerate(zip(grads, metadata)):
+        if grad is not None:
+            if grad.data.shape != shape:
+                if not _is_broadcastable_to(grad.data.shape, shape):
+                    raise RuntimeError(
+                        f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                        f"{list(grad.data.shape)} but expected shape compatible with {list(shape)}"
+                    )
+                grad = unbroadcast(grad, shape)
+            if grad.data.dtype != dtype:
+                grad = grad.to(dtype)
+        checked.append(grad)
+    return tuple(checked)
+
+
+def _run_tensor_hooks(node, output_nr: int, grad):
+    """Hooks registered with ``tensor.register_hook`` may replace the gradient."""
+    for hook in node._tensor_hooks(output_nr):
+        result = hook(grad)
+        if result is not None:
+            if result.data.shape != grad.data.shape:
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value")
+            grad = result
+    return grad
+
+
+def _collect(root_nodes: list):
+    """Every node reachable from the roots, and how many edges lead into each."""
+    dependencies = {}
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    parents = {}
+    while stack:
+        node = stack.pop()
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            parents.setdefault(next_node, []).append(node)
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return dependencies, parents, seen
+
+
+def _needed_nodes(targets: set, parents: dict) -> set:
+    """Nodes from which a target can be reached: the only ones worth running.
+
+    The targets themselves are not run (unless they lead to another target):
+    their incoming gradient is all that is asked for.
+    """
+    needed = set()
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
+
+
+def run_backward(
+    roots: list,
+    grad_roots: list,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: list | None = None,
+    accumulate: bool = True,
+    observer=None,
+):
+    """Run the backward pass from ``roots`` (tensors) seeded with ``grad_roots``.
+
+    With ``inputs`` and ``accumulate=False`` (``autograd.grad``), the gradients
+    arriving at the inputs are captured and returned instead of being added
+    into ``.grad``.  With ``inputs`` and ``accumulate=True`` (``backward(inputs=...)``)
+    only those inputs' ``.grad`` are updated.
+    """
+    root_edges = [gradient_edge(t) for t in roots]
+    root_nodes = list({id(node): node for node, _ in root_edges}.values())
+    dependencies, parents, reachable = _collect(root_nodes)
+
+    # Where to capture gradients, for autograd.grad / backward(inputs=...).
+    capture = {}
+    if inputs is not None:
+        for index, tensor in enumerate(inputs):
+            node, output_nr = _input_edge(tensor)
+            capture.setdefault(node, []).append((output_nr, index, tensor))
+        needed = _needed_nodes({n for n in capture if n in reachable}, parents)
+        # Count only the edges that come from nodes which will run.
+        dependencies = {}
+        for node in needed:
+            for next_node, _ in node.next_functions:
+                if next_node is not None:
+                    dependencies[next_node] = dependencies.get(next_node, 0) + 1
+    else:
+        needed = None
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    buffers = {}
+    for (node, output_nr), grad in zip(root_edges, grad_roots):
+        buffer = buffers.setdefault(node, [None] * node.num_outputs)
+        buffer[output_nr] = grad if buffer[output_nr] is None else buffer[output_nr] + grad
+
+    tiebreak = itertools.count()
+    ready = [(-node.sequence_nr, next(tiebreak), node) for node in root_nodes if dependencies.get(node, 0) == 0]
+    heapq.heapify(ready)
+
+    previous_mode = grad_mode.state.enabled
+    # With create_graph=True the backward computations are recorded like any other.
+    grad_mode.state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grad_outputs = buffers.pop(node)
+            for output_nr in range(len(grad_outputs)):
+                grad = grad_outputs[output_nr]
+                if grad is not None:
+                    grad = grad_outputs[output_nr] = _run_tensor_hooks(node, output_nr, grad)
+                    retained = node._retained_tensor(output_nr)
+                    if retained is not None and accumulate:
+                        accumulate_grad(retained, grad)
+            if node in capture:
+                for output_nr, index, tensor in capture[node]:
+                    captured[index] = grad_outputs[output_nr]
+                    if accumulate and captured[index] is not None:
+                        accumulate_grad(tensor, captured[index])  # backward(inputs=...)
+            if needed is not None and node not in needed:
+                continue
+
+            if isinstance(node, AccumulateGrad):
+                if accumulate and grad_outputs[0] is not None:
+                    node.apply(grad_outputs)
+                if observer is not None:
+                    observer(BackwardStep(node, tuple(grad_outputs), ()))
+                continue
+
+            if all(g is None for g in grad_outputs):
+                grad_inputs = (None,) * len(node.next_functions)
+            else:
+                if any(g is None for g in grad_outputs):  # several outputs, only some got a gradient
+                    grad_outputs = [
+                        g if g is not None else _zeros(shape, dtype)
+                        for g, (shape, dtype) in zip(grad_outputs, node._output_metadata)
+                    ]
+                grad_inputs = _validate(node, node.apply(grad_outputs))
+            if not retain_graph:
+                node.release_saved_tensors()
+            if observer is not None:
+                observer(BackwardStep(node, tuple(grad_outputs), grad_inputs))
+
+            for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
+                if next_node is None:
+                    continue
+                if grad is not None:
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffer = buffers[next_node] = [None] * next_node.num_outputs
+                    buffer[input_nr] = grad if buffer[input_nr] is None else buffer[input_nr] + grad
+                remaining = dependencies[next_node] - 1
+                dependencies[next_node] = remaining
+                if remaining == 0:
+                    if next_node not in buffers:
+                        buffers[next_node] = [None] * next_node.num_outputs
+                    heapq.heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
+    finally:
+        grad_mode.state.enabled = previous_mode
+    return captured
+
+
+def _zeros(shape, dtype):
+    import numpy as np
+
+    from .._tensor import wrap
+
+    return wrap(np.zeros(shape, dtype=dtype))
+
+
+def _input_edge(tensor):
+    """The node whose incoming gradient is the gradient of ``tensor``."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor.output_nr
+    if not tensor._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return gradient_edge(tensor)
+
+
+def trace_backward(root, gradient=None) -> list[BackwardStep]:
+    """The steps of a real backward pass from ``root``, in the order they run.
+
+    Runs with ``retain_graph=True`` and writes no ``.grad``: the pictures use it
+    to replay a backward pass without changing the learner's tensors.
+    """
+    from .__init__ import _make_grads
+
+    steps = []
+    run_backward(
+        [root],
+        _make_grads([root], [gradient]),
+        retain_graph=True,
+        create_graph=False,
+        accumulate=False,
+        observer=steps.append,
+    )
+    return steps

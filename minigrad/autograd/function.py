@@ -1,0 +1,317 @@
+"""Recording operations: ``Function``, the nodes of the backward graph, ``AccumulateGrad``.
+
+Every differentiable operation is a ``Function`` with two static methods side by
+side: ``forward`` computes the result and saves what the derivative will need;
+``backward`` turns the gradient of the result (``grad_output``) into the
+gradients of the inputs.  ``Function.apply`` runs ``forward`` and, when some
+input requires grad, records a *node* in the graph: the object you see as
+``y.grad_fn``.  The node is also the ``ctx`` that ``forward`` and ``backward``
+share, exactly as in ``torch.autograd.Function``.
+
+The graph points backwards: each node lists, in ``next_functions``, where the
+gradient of each of its inputs must go next: another node, an ``AccumulateGrad``
+node for a leaf, or ``None`` for an input that needs no gradient.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+
+import numpy as np
+
+from . import forward_ad, grad_mode
+
+# Nodes are numbered in creation order.  The engine runs the most recently
+# created ready node first, which is a valid order and the one PyTorch uses.
+_next_sequence_nr = itertools.count().__next__
+
+SECOND_BACKWARD_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class Node:
+    """A node of the backward graph (what ``tensor.grad_fn`` points at)."""
+
+    next_functions: tuple = ()
+    sequence_nr: int = 0
+    num_outputs: int = 1
+
+    def name(self) -> str:
+        """PyTorch's name of the node, e.g. ``MulBackward0``."""
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def apply(self, grad_outputs: list) -> tuple:
+        """Gradients for ``next_functions`` from the gradients of this node's outputs."""
+        raise NotImplementedError
+
+    @property
+    def has_saved_tensors(self) -> bool:
+        """Whether this node keeps tensors for its backward (see ``saved_tensors_released``)."""
+        return False
+
+    @property
+    def saved_tensors_released(self) -> bool:
+        """True once a backward without ``retain_graph`` has freed this node's saved tensors."""
+        return False
+
+    def _tensor_hooks(self, output_nr: int) -> list:
+        """Hooks registered on the tensor that this node's output ``output_nr`` is."""
+        return ()
+
+    def _retained_tensor(self, output_nr: int):
+        """The non-leaf tensor of output ``output_nr`` if it called ``retain_grad()``."""
+        return None
+
+
+class AccumulateGrad(Node):
+    """The node at the end of every path: adds the arriving gradient into ``variable.grad``.
+
+    One per leaf, shared by every operation that uses the leaf, so that all its
+    gradient contributions meet here and add up.
+    """
+
+    # PyTorch gives AccumulateGrad the highest priority, so gradients are stored
+    # as soon as they are complete.
+    sequence_nr = sys.maxsize
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+
+    def _tensor_hooks(self, output_nr: int) -> list:
+        return self.variable._hooks or ()
+
+    def apply(self, grad_outputs: list) -> tuple:
+        accumulate_grad(self.variable, grad_outputs[0])
+        return ()
+
+
+def accumulate_grad(variable, grad) -> None:
+    """``variable.grad += grad``, the rule that makes gradients add up across backward calls."""
+    if variable._grad is None:
+        # A copy, because the same gradient tensor may also flow to other leaves
+        # (``a + b`` passes one gradient to both), and ``.grad`` is updated in place later.
+        variable._grad = grad if grad_mode.state.enabled else grad.detach().clone()
+    elif grad_mode.state.enabled:
+        # create_graph=True: the sum itself is recorded, so it stays differentiable.
+        variable._grad = variable._grad + grad
+    else:
+        variable._grad.data += grad.data
+        variable._grad._version_counter[0] += 1
+
+
+class BackwardFunction(Node):
+    """The node recorded by ``Function.apply``; it is also the ``ctx`` of the Function.
+
+    A subclass named after the operation (``MulBackward0``) is made for every
+    Function, so ``type(y.grad_fn).__name__`` reads like PyTorch's.
+    """
+
+    _forward_cls: type[Function]
+
+    def __init__(self) -> None:
+        self._saved = ()
+        self._saved_versions = ()
+        self._non_differentiable = ()
+        self.needs_input_grad = ()
+
+    # ---- what forward saves for backward -------------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for ``backward``; ``None`` is allowed for "nothing needed"."""
+        self._saved = tensors
+        # Remember each tensor's version: if it is modified in place before the
+        # backward pass, the saved value is no longer the one forward used.
+        self._saved_versions = tuple(None if t is None else t._version_counter[0] for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        if self._saved is None:
+            raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        for index, (tensor, version) in enumerate(zip(self._saved, self._saved_versions)):
+            if tensor is not None and tensor._version_counter[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: [{tensor.dtype!r} {list(tensor.shape)}], which is "
+                    f"saved tensor {index} of {self.name()}, is at version "
+                    f"{tensor._version_counter[0]}; expected version {version} instead. Hint: "
+                    "do the in-place operation on a copy (x.clone()) or use the out-of-place "
+                    "form (x = x * 2 instead of x *= 2)."
+                )
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Outputs that get no ``grad_fn`` (e.g. the indices returned by ``max``)."""
+        self._non_differentiable = tensors
+
+    @property
+    def has_saved_tensors(self) -> bool:
+        return self._saved is None or any(t is not None for t in self._saved)
+
+    @property
+    def saved_tensors_released(self) -> bool:
+        return self._saved is None
+
+    def release_saved_tensors(self) -> None:
+        """Free what forward saved; a later backward through this node will raise."""
+        if any(t is not None for t in self._saved or ()):
+            self._saved = None
+            self._saved_versions = None
+
+    # ---- hooks of the tensors this node produced --------------------------------------------
+    def _tensor_hooks(self, output_nr: int) -> list:
+        hooks = self.__dict__.get("_hooks_by_output")
+        return hooks.get(output_nr, ()) if hooks else ()
+
+    def _retained_tensor(self, output_nr: int):
+        retained = self.__dict__.get("_retained_by_output")
+        reference = retained.get(output_nr) if retained else None
+        return reference() if reference is not None else None
+
+    # ---- backward ---------------------------------------------------------------------------
+    def apply(self, grad_outputs: list) -> tuple:
+        grads = self._forward_cls.backward(self, *grad_outputs)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        positions = self._tensor_positions
+        if len(grads) != len(self.needs_input_grad):
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {len(self.needs_input_grad)}, got {len(grads)})"
+            )
+        # backward returns one value per argument of forward; the graph only has
+        # edges for the tensor arguments.
+        return tuple(grads[i] for i in positions)
+
+
+class Function:
+    """Base class of differentiable operations, as ``torch.autograd.Function``.
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``
+    as static methods, and are called with ``MyFunction.apply(*args)``.
+    ``forward`` may return a Tensor or a NumPy array (the built-in operations
+    return arrays: they compute on ``x.data`` directly).  ``backward`` works
+    with Tensors, so that with ``create_graph=True`` the backward pass is itself
+    recorded and can be differentiated again.  An optional ``jvp(ctx, *tangents)``
+    gives the forward-mode derivative used by ``autograd.functional.jvp``.
+    """
+
+    #: Set by the built-in operations to PyTorch's node name (e.g. "MulBackward0");
+    #: a user's Function ``Foo`` gets "FooBackward", as in PyTorch.
+    node_name: str | None = None
+    #: True for operations whose result shares memory with their input (views):
+    #: the result then shares the input's version counter.
+    is_view = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or cls.__name__ + "Backward"
+        cls._backward_cls = type(name, (BackwardFunction,), {"_forward_cls": cls, "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("a Function must define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function must define backward(ctx, *grad_outputs) to be differentiated")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        raise NotImplementedError("this Function has no forward-mode derivative (jvp)")
+
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward``; record a node if grad mode is on and an input requires grad."""
+        state = grad_mode.state
+        enabled = state.enabled
+        needs_input_grad = tuple(getattr(a, "_requires_grad", False) for a in args)
+        record = enabled and any(needs_input_grad)
+        ctx = cls._backward_cls()
+        ctx.needs_input_grad = needs_input_grad if record else (False,) * len(args)
+
+        state.enabled = False  # forward itself is never recorded
+        try:
+            result = cls.forward(ctx, *args)
+        finally:
+            state.enabled = enabled
+        outputs = result if isinstance(result, tuple) else (result,)
+        outputs = tuple(_as_output(out, args) for out in outputs)
+
+        if cls.is_view:
+            base = args[0]
+            for out in outputs:
+                if out.data.base is not None:  # NumPy returned a view: share the version counter
+                    out._version_counter = base._version_counter
+                    out._base = base._base if base._base is not None else base
+        if record:
+            _record(ctx, args, outputs)
+        if forward_ad.state.level is not None:
+            forward_ad.propagate(cls, ctx, args, outputs)
+        return outputs if isinstance(result, tuple) else outputs[0]
+
+
+def _as_output(value, args):
+    from .._tensor import Tensor, wrap
+
+    if isinstance(value, Tensor):
+        # A forward that returns one of its inputs unchanged still creates a new
+        # tensor, so that the input's own history is left alone.
+        if any(value is a for a in args):
+            return wrap(value.data)
+        return value
+    if isinstance(value, np.ndarray):
+        return wrap(value)
+    return wrap(np.asarray(value))
+
+
+def gradient_edge(tensor) -> tuple:
+    """Where the gradient of ``tensor`` must go: ``(node, input_nr)``."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor.output_nr)
+    if tensor._requires_grad:
+        return (grad_accumulator(tensor), 0)
+    return (None, 0)
+
+
+def grad_accumulator(leaf) -> AccumulateGrad:
+    """The leaf's one ``AccumulateGrad`` node, created when first needed.
+
+    The leaf only holds a weak reference: the node lives as long as some graph
+    uses it, so every graph built at the same time shares one node per leaf.
+    """
+    reference = leaf._grad_accumulator
+    node = reference() if reference is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._grad_accumulator = weakref.ref(node)
+    return node
+
+
+def _record(ctx, args, outputs) -> None:
+    from .._tensor import Tensor
+
+    ctx.sequence_nr = _next_sequence_nr()
+    tensor_args = [a for a in args if isinstance(a, Tensor)]
+    ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+    ctx.next_functions = tuple(gradient_edge(a) for a in tensor_args)
+    # Shapes and dtypes of the inputs: the engine uses them to undo broadcasting
+    # and to give every gradient its input's dtype.
+    ctx._input_metadata = tuple((a.data.shape, a.data.dtype) for a in tensor_args)
+    ctx.num_outputs = len(outputs)
+    ctx._output_metadata = tuple((o.data.shape, o.data.dtype) for o in outputs)
+    for output_nr, out in enumerate(outputs):
+        if out.data.dtype.kind != "f" or any(out is t for t in ctx._non_differentiable):
+            continue
+        out._requires_grad = True
+        out.grad_fn = ctx
+        out.output_nr = output_nr

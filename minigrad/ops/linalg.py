@@ -1,0 +1,108 @@
+"""Matrix products: ``a @ b`` for vectors, matrices and batches of matrices.
+
+For C = A·B the chain rule gives dL/dA = dL/dC·Bᵀ and dL/dB = Aᵀ·dL/dC.  A
+vector is treated as a one-row (on the left) or one-column (on the right)
+matrix, so one pair of formulas covers every case; batch dimensions that were
+broadcast are summed back by the engine, like any other broadcasting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _to_float
+from ..autograd.function import Function
+
+
+class Matmul(Function):
+    """A @ B (PyTorch's node: MmBackward0 for two matrices)."""
+
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        ctx.a_vector, ctx.b_vector = a.data.ndim == 1, b.data.ndim == 1
+        return np.matmul(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        grad = grad_output
+        # Restore the dimensions that a vector operand removed from the result.
+        if ctx.a_vector:
+            grad = grad.unsqueeze(-2)
+        if ctx.b_vector:
+            grad = grad.unsqueeze(-1)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            b_matrix = b.unsqueeze(-1) if ctx.b_vector else b
+            grad_a = grad @ b_matrix.mT  # dL/dA = dL/dC · Bᵀ
+            if ctx.a_vector:
+                grad_a = grad_a.squeeze(-2)
+        if ctx.needs_input_grad[1]:
+            a_matrix = a.unsqueeze(-2) if ctx.a_vector else a
+            grad_b = a_matrix.mT @ grad  # dL/dB = Aᵀ · dL/dC
+            if ctx.b_vector:
+                grad_b = grad_b.squeeze(-1)
+        return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx, tangent_a, tangent_b):
+        a, b = ctx.inputs
+        return tangent_a @ b + a @ tangent_b
+
+
+class Dot(Matmul):
+    """Dot product of two vectors."""
+
+    node_name = "DotBackward0"
+
+
+class Mv(Matmul):
+    """Matrix times vector."""
+
+    node_name = "MvBackward0"
+
+
+class BatchedMatmul(Matmul):
+    """Batches of matrix products."""
+
+    node_name = "BmmBackward0"
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """The matrix product with NumPy's (and PyTorch's) rules for vectors and batches."""
+    if not isinstance(b, Tensor):
+        b = Tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        )
+    inner_a = a.data.shape[-1]
+    inner_b = b.data.shape[0] if b.ndim == 1 else b.data.shape[-2]
+    if inner_a != inner_b:
+        if a.ndim == 2 and b.ndim == 2:
+            message = (
+                f"mat1 and mat2 shapes cannot be multiplied ({a.data.shape[0]}x{inner_a} and "
+                f"{inner_b}x{b.data.shape[1]})"
+            )
+        else:
+            message = (
+                f"size mismatch in matmul: got shapes {list(a.data.shape)} and {list(b.data.shape)}; "
+                f"the last dimension of the first ({inner_a}) must equal the "
+                f"{'only' if b.ndim == 1 else 'second-to-last'} dimension of the second ({inner_b})"
+            )
+        raise RuntimeError(message)
+    if a.data.dtype != b.data.dtype:
+        a, b = _to_float(a), _to_float(b)
+        if a.data.dtype != b.data.dtype:
+            wider = np.promote_types(a.data.dtype, b.data.dtype)
+            a, b = a.to(wider), b.to(wider)
+    if a.ndim == 1 and b.ndim == 1:
+        return Dot.apply(a, b)
+    if a.ndim == 2 and b.ndim == 1:
+        return Mv.apply(a, b)
+    if a.ndim <= 2 and b.ndim == 2:
+        return Matmul.apply(a, b)
+    return BatchedMatmul.apply(a, b)
