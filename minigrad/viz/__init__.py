@@ -6,6 +6,7 @@ takes its colours, fonts and sizes from it:
 - ``draw_graph(root)``: the graph autograd recorded, for a Tensor or a scalar Value;
 - plots: ``plot_tangent``, ``plot_finite_difference_error``, ``plot_jacobian``,
   ``plot_loss_curves``, ``plot_decision_boundary``, ``plot_gradient_bars``;
+- widgets: ``backward_stepper``, ``jacobian_explorer``, ``accumulation_demo``.
 """
 
 from minigrad.viz import style
@@ -19,9 +20,13 @@ from minigrad.viz.plots import (
     plot_loss_curves,
     plot_tangent,
 )
+from minigrad.viz.widgets import accumulation_demo, backward_stepper, jacobian_explorer
 
 __all__ = [
+    "accumulation_demo",
+    "backward_stepper",
     "draw_graph",
+    "jacobian_explorer",
     "finite_difference_errors",
     "plot_decision_boundary",
     "plot_finite_difference_error",

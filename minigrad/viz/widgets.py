@@ -104,10 +104,13 @@ class _CourseWidget(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:  # a closed widget has no view any more; the picture remains
-            bundle = {"text/plain": repr(self)}
         bundle["text/html"] = self._static_html
         return bundle
+
+    def _repr_html_(self) -> str:
+        # ``close()`` removes ``_repr_mimebundle_`` (there is no view left to show); IPython
+        # then asks for this, so a closed widget still shows its picture.
+        return self._static_html
 
 
 def _button(description: str, tooltip: str = "", width: str = "auto") -> widgets.Button:
