@@ -28,7 +28,9 @@ import sys
 
 # One thread for everyone. BLAS libraries size their thread pools from these variables
 # when they are loaded, i.e. when NumPy (or PyTorch) is first imported, so they must be set
-# before any import of NumPy; setting them later has no effect.
+# before any import of NumPy. When this module is imported into a process that already
+# loaded NumPy (a test, a notebook), setting them would change nothing for NumPy and only
+# leak into child processes, so they are left alone and the report says so.
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
     "MKL_NUM_THREADS",
@@ -36,8 +38,9 @@ THREAD_VARIABLES = (
     "VECLIB_MAXIMUM_THREADS",
 )
 NUMPY_IMPORTED_BEFORE_PINNING = "numpy" in sys.modules
-for _variable in THREAD_VARIABLES:
-    os.environ[_variable] = "1"
+if not NUMPY_IMPORTED_BEFORE_PINNING:
+    for _variable in THREAD_VARIABLES:
+        os.environ[_variable] = "1"
 
 import argparse
 import dataclasses
@@ -740,7 +743,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if NUMPY_IMPORTED_BEFORE_PINNING:
         print(
-            "[bench] warning: NumPy was imported before the thread variables were set",
+            "[bench] warning: NumPy was imported before the thread variables could be set, "
+            "so its BLAS may use several threads",
             file=sys.stderr,
         )
     report = run(QUICK if args.quick else FULL, names)

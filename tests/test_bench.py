@@ -1,0 +1,429 @@
+"""The benchmark (bench/, issue 7): it runs, it reports every workload, and the engines it
+times compute the same thing from the same weights.
+
+Timings are never asserted: they depend on the machine and on what else it is doing. What
+is asserted are facts that could be wrong: the losses and gradients the engines compute,
+the chain's gradient, the structure of the JSON that chapter 10 reads, and the logic that
+turns medians into PASS/FAIL.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # bench/ is not an installed package
+    sys.path.insert(0, str(ROOT))
+
+from bench import benchmark, workloads  # noqa: E402
+from bench.engines import ENGINE_NAMES, load_engines  # noqa: E402
+from bench.engines.numpy_by_hand import NumpyByHandEngine, NumpyTrainer  # noqa: E402
+
+WORKLOADS = ("per_op", "two_moons_100", "two_moons_1000", "large_mlp", "chain", "memory")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, dict]:
+    """``bench/benchmark.py --quick`` run as a user runs it, in its own process."""
+    path = tmp_path_factory.mktemp("bench") / "quick.json"
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "benchmark.py"), "--quick", "--json", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert path.exists(), completed.stderr
+    return completed, json.loads(path.read_text())
+
+
+def installed(report: dict, name: str) -> bool:
+    return report["engines"][name]["status"] == "ok"
+
+
+def require(report: dict, name: str) -> None:
+    """Skip when an optional engine is not installed; an engine that is installed but
+    fails to load is a failure, not a skip."""
+    status = report["engines"][name]["status"]
+    if status == "not installed":
+        pytest.skip(f"{name} is not installed")
+    assert status == "ok", f"{name} failed to load: {status}"
+
+
+# -- the quick run, end to end ---------------------------------------------------------
+
+
+def test_quick_run_succeeds_and_prints_the_table(quick_run):
+    completed, report = quick_run
+    # Exit status 0 means every agreement check passed (targets only count with --check).
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    for heading in ("per-op", "two moons n=100", "MLP 784-256-128-10", "chain of 10,000 ops"):
+        assert heading in completed.stdout
+    for section in ("ratios:", "targets (issue 7)", "checks (the engines compute the same thing)"):
+        assert section in completed.stdout
+    assert all(check["status"] == "PASS" for check in report["checks"]), report["checks"]
+    assert report["meta"]["quick"] is True
+    assert report["meta"]["threads_pinned_before_numpy_import"] is True
+    assert set(report["meta"]["threads"].values()) == {"1"}
+
+
+def test_json_has_every_workload_and_every_engine(quick_run):
+    _, report = quick_run
+    assert set(report["workloads"]) == set(WORKLOADS)
+    assert set(report["engines"]) == set(ENGINE_NAMES)
+    assert installed(report, "numpy")  # the limit is always there: NumPy is required
+    for key in WORKLOADS:
+        results = report["workloads"][key]["results"]
+        assert set(results) == set(ENGINE_NAMES), key
+        for name, result in results.items():
+            if not installed(report, name):
+                assert result["status"] == report["engines"][name]["status"]
+    for key in WORKLOADS[:-1]:  # the timed workloads
+        workload = report["workloads"][key]
+        timed = {n: r["median_s"] for n, r in workload["results"].items() if "median_s" in r}
+        assert "numpy" in timed, key
+        for name, median in timed.items():
+            samples = workload["results"][name]["samples_s"]
+            assert min(samples) <= median <= max(samples)
+        # ratios[a][b] is a's median over b's: a square table, reciprocal across the diagonal.
+        ratios = workload["ratios"]
+        assert set(ratios) == set(timed)
+        for a in timed:
+            assert ratios[a][a] == pytest.approx(1.0)
+            for b in timed:
+                assert ratios[a][b] == pytest.approx(timed[a] / timed[b])
+                assert ratios[a][b] * ratios[b][a] == pytest.approx(1.0)
+
+
+def test_tensor_engines_run_the_tensor_workloads_and_micrograd_the_scalar_ones(quick_run):
+    _, report = quick_run
+    for name in ("numpy", "torch", "minigrad"):
+        if installed(report, name):
+            for key in ("per_op", "two_moons_100", "two_moons_1000", "large_mlp", "chain"):
+                assert report["workloads"][key]["results"][name]["status"] == "ok", (name, key)
+    if installed(report, "micrograd"):
+        results = {key: w["results"]["micrograd"] for key, w in report["workloads"].items()}
+        assert results["per_op"]["status"] == "ok"
+        assert results["two_moons_100"]["status"] == "ok"
+        assert results["two_moons_1000"]["status"].startswith("not run")
+        assert results["large_mlp"]["status"] == benchmark.SCALAR_ONLY
+        assert results["memory"]["status"] == benchmark.SCALAR_ONLY
+
+
+@pytest.mark.parametrize("n", [100, 1000])
+def test_installed_tensor_engines_train_to_the_same_loss_and_accuracy(quick_run, n):
+    _, report = quick_run
+    results = report["workloads"][f"two_moons_{n}"]["results"]
+    reference = results["numpy"]
+    assert reference["steps"] == benchmark.QUICK.two_moons_steps
+    assert reference["final_loss"] < reference["losses"][0]  # it did learn something
+    for name in ("torch", "minigrad"):
+        if not installed(report, name):
+            continue
+        result = results[name]
+        assert result["steps"] == reference["steps"]
+        assert result["final_loss"] == pytest.approx(reference["final_loss"], rel=1e-3, abs=1e-5)
+        assert result["losses"] == pytest.approx(reference["losses"], rel=1e-3, abs=1e-5)
+        assert result["accuracy"] == reference["accuracy"]
+
+
+def test_micrograd_follows_the_same_losses_from_the_same_weights(quick_run):
+    _, report = quick_run
+    require(report, "micrograd")
+    results = report["workloads"]["two_moons_100"]["results"]
+    losses = results["micrograd"]["losses"]
+    assert len(losses) == benchmark.QUICK.micrograd_steps
+    assert losses == pytest.approx(results["numpy"]["losses"][: len(losses)], rel=1e-5)
+
+
+def test_the_chain_gradient_is_right_and_micrograd_hits_its_recursion_limit(quick_run):
+    _, report = quick_run
+    chain = report["workloads"]["chain"]
+    n = chain["steps"]
+    assert chain["ops"] == 2 * n == 2 * benchmark.QUICK.chain_steps
+    for name in ("numpy", "torch", "minigrad"):
+        if installed(report, name):
+            assert chain["results"][name]["gradient"] == pytest.approx(1.0001**n, rel=5e-3)
+    if installed(report, "micrograd"):
+        assert chain["results"]["micrograd"]["status"] == "RecursionError"
+
+
+def test_the_chain_succeeds_for_minigrad(quick_run):
+    _, report = quick_run
+    require(report, "minigrad")
+    result = report["workloads"]["chain"]["results"]["minigrad"]
+    assert result["status"] == "ok"
+    chain_target = next(
+        t for t in report["targets"] if t["name"].startswith("chain: minigrad diff")
+    )
+    assert chain_target["status"] == "PASS"
+
+
+def test_memory_stays_flat_for_the_tensor_engines(quick_run):
+    _, report = quick_run
+    memory = report["workloads"]["memory"]
+    assert memory["steps"] == benchmark.QUICK.memory_steps
+    for name in ("numpy", "torch", "minigrad"):
+        if installed(report, name):
+            result = memory["results"][name]
+            assert result["peak_growth_bytes"] >= 0
+            assert result["flat"], f"{name}'s memory grew by {result['peak_growth_bytes']} bytes"
+
+
+# -- the pieces, in this process -------------------------------------------------------
+
+
+def numerical_gradients(trainer: NumpyTrainer, eps: float = 1e-6) -> list[np.ndarray]:
+    """Central differences (L(w + eps) - L(w - eps)) / 2 eps of the loss, entry by entry."""
+    gradients = []
+    for parameter in trainer.parameters:
+        gradient = np.zeros_like(parameter)
+        for index in np.ndindex(parameter.shape):
+            original = parameter[index]
+            parameter[index] = original + eps
+            loss_plus, _ = trainer.loss_and_gradients()
+            parameter[index] = original - eps
+            loss_minus, _ = trainer.loss_and_gradients()
+            parameter[index] = original
+            gradient[index] = (loss_plus - loss_minus) / (2 * eps)
+        gradients.append(gradient)
+    return gradients
+
+
+@pytest.mark.parametrize("loss", ["bce", "ce"])
+def test_numpy_by_hand_backward_matches_finite_differences(loss):
+    # Small float64 problems of both kinds: the hand-written backward is the reference the
+    # benchmark compares every engine with, so it is checked against the definition.
+    if loss == "bce":
+        X, targets = workloads.two_moons(20)
+        sizes = (2, 5, 4, 1)
+    else:
+        X, targets = workloads.random_classification(8, 6, 3)
+        sizes = (6, 5, 4, 3)
+    X = X.astype(np.float64)
+    targets = targets.astype(np.float64) if loss == "bce" else targets
+    weights = [w.astype(np.float64) for w in workloads.init_mlp(sizes, seed=1)]
+    trainer = NumpyTrainer(weights, X, targets, loss, lr=0.0)
+    _, analytical = trainer.loss_and_gradients()
+    for got, expected in zip(analytical, numerical_gradients(trainer)):
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-8)
+
+
+def load(name: str):
+    engines, missing = load_engines((name,))
+    if name not in engines:
+        if missing[name] == "not installed":
+            pytest.skip(f"{name} is not installed")
+        pytest.fail(f"{name} failed to load: {missing[name]}")
+    return engines[name]
+
+
+@pytest.mark.parametrize(
+    "name", ["minigrad", pytest.param("torch", marks=pytest.mark.torch), "micrograd"]
+)
+@pytest.mark.parametrize("problem", ["two moons", "large MLP"])
+def test_engine_gradients_match_the_numpy_backward_written_by_hand(name, problem):
+    engine = load(name)
+    if problem == "two moons":
+        X, targets = workloads.two_moons(50)
+        weights, loss = workloads.init_mlp(workloads.TWO_MOONS_SIZES), "bce"
+    else:
+        if engine.scalar_only:
+            pytest.skip("micrograd runs the scalar workloads only")
+        X, targets = workloads.random_classification(32, 784, 10)
+        weights, loss = workloads.init_mlp(workloads.LARGE_MLP_SIZES), "ce"
+    expected = NumpyByHandEngine().gradients(weights, X, targets, loss)
+    got = engine.gradients(weights, X, targets, loss)
+    assert len(got) == len(expected) == len(weights)
+    for g, e in zip(got, expected):
+        assert g.shape == e.shape
+        np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-4 * float(np.max(np.abs(e))))
+
+
+def test_the_shared_weights_are_not_modified_by_training():
+    # Every engine starts from the same arrays; an engine updating them in place would
+    # hand the next engine trained weights instead of the initial ones.
+    X, y = workloads.two_moons(30)
+    weights = workloads.init_mlp(workloads.TWO_MOONS_SIZES)
+    copies = [w.copy() for w in weights]
+    trainer = NumpyByHandEngine().trainer(weights, X, y, "bce", lr=0.5)
+    losses = [trainer.step() for _ in range(5)]
+    assert losses[-1] < losses[0]
+    for w, c in zip(weights, copies):
+        np.testing.assert_array_equal(w, c)
+
+
+def test_two_moons_are_seeded_balanced_and_float32():
+    X, y = workloads.two_moons(101)
+    X2, y2 = workloads.two_moons(101)
+    np.testing.assert_array_equal(X, X2)
+    assert X.shape == (101, 2) and y.shape == (101, 1)
+    assert X.dtype == y.dtype == np.float32
+    assert int(y.sum()) == 51  # n - n // 2 points in the lower moon
+    assert set(np.unique(y)) == {0.0, 1.0}
+
+
+class LeakyEngine(NumpyByHandEngine):
+    """NumPy by hand, plus 256 kB kept alive per step: what an engine that never frees its
+    graphs looks like to the memory check."""
+
+    def trainer(self, weights, X, targets, loss, lr):
+        trainer = super().trainer(weights, X, targets, loss, lr)
+        kept: list[np.ndarray] = []
+        step = trainer.step
+
+        def leaky_step() -> float:
+            kept.append(np.ones(64 * 1024, dtype=np.float32))  # written, so it is resident
+            return step()
+
+        trainer.step = leaky_step
+        return trainer
+
+
+def test_the_memory_check_sees_a_leak_and_passes_a_flat_engine():
+    if benchmark.timing.resident_bytes() is None:
+        pytest.skip("/proc/self/statm is not available on this system")
+    settings = benchmark.dataclasses.replace(
+        benchmark.QUICK, memory_steps=60, memory_first_sample=10
+    )
+    engines = {"numpy": NumpyByHandEngine(), "minigrad": LeakyEngine()}
+    result = benchmark.Benchmark(engines, {}, settings).memory()["results"]
+    # 50 steps x 256 kB = 12.5 MiB kept (the allocator may first reuse pages that are
+    # already resident, so the measured growth can be smaller), far above 2 MiB.
+    assert result["minigrad"]["peak_growth_bytes"] > benchmark.MEMORY_GROWTH_LIMIT_BYTES
+    assert result["minigrad"]["flat"] is False
+    assert result["numpy"]["flat"] is True
+
+
+def synthetic_workloads(minigrad: dict, torch: dict, numpy: dict, memory_growth: int) -> dict:
+    """Workload results as ``run`` returns them, with chosen medians (None: not installed)."""
+
+    def result(median):
+        return (
+            {"status": "not installed"} if median is None else {"status": "ok", "median_s": median}
+        )
+
+    workloads_ = {}
+    for key in ("per_op", "two_moons_100", "two_moons_1000", "large_mlp", "chain"):
+        workloads_[key] = {
+            "results": {
+                "minigrad": result(minigrad.get(key)),
+                "torch": result(torch.get(key)),
+                "numpy": result(numpy.get(key)),
+            }
+        }
+    workloads_["memory"] = {
+        "steps": 1000,
+        "limit_bytes": benchmark.MEMORY_GROWTH_LIMIT_BYTES,
+        "results": {
+            "minigrad": {
+                "status": "ok",
+                "peak_growth_bytes": memory_growth,
+                "flat": memory_growth < benchmark.MEMORY_GROWTH_LIMIT_BYTES,
+            }
+        },
+    }
+    return workloads_
+
+
+def test_targets_compare_the_right_engines_with_the_right_limits():
+    keys = ("per_op", "two_moons_100", "two_moons_1000", "large_mlp", "chain")
+    # minigrad at exactly 1.1x torch and 1.1x numpy on everything:
+    # per-op, n=100 and the chain (limit 1.0) fail; n=1000 (1.2) and the MLP (1.15) pass.
+    targets = benchmark.evaluate_targets(
+        synthetic_workloads(
+            minigrad={k: 1.1 for k in keys},
+            torch={k: 1.0 for k in keys},
+            numpy={k: 1.0 for k in keys},
+            memory_growth=0,
+        )
+    )
+    status = {t["name"].split(":")[0]: t["status"] for t in targets if "<=" in t["name"]}
+    assert status == {
+        "per-op": "FAIL",
+        "two moons n=100": "FAIL",
+        "two moons n=1000": "PASS",
+        "MLP 784-256-128-10": "PASS",
+        "chain": "FAIL",
+    }
+    ratios = [t["ratio"] for t in targets if t["ratio"] is not None]
+    assert ratios == pytest.approx([1.1] * 5)
+    by_name = {t["name"]: t for t in targets}
+    assert by_name["chain: minigrad differentiates it"]["status"] == "PASS"
+    memory = next(t for t in targets if t["name"].startswith("memory"))
+    assert memory["status"] == "PASS"
+
+
+def test_targets_skip_without_torch_and_fail_without_minigrad():
+    keys = ("per_op", "two_moons_100", "two_moons_1000", "large_mlp", "chain")
+    no_torch = benchmark.evaluate_targets(
+        synthetic_workloads(
+            minigrad={k: 1.0 for k in keys},
+            torch={},
+            numpy={k: 2.0 for k in keys},
+            memory_growth=3 * 2**20,
+        )
+    )
+    versus_torch = [t for t in no_torch if t["name"].endswith("torch")]
+    assert len(versus_torch) == 4 and all(t["status"] == "SKIP" for t in versus_torch)
+    assert next(t for t in no_torch if "numpy" in t["name"])["status"] == "PASS"
+    assert next(t for t in no_torch if t["name"].startswith("memory"))["status"] == "FAIL"
+
+    no_minigrad = benchmark.evaluate_targets(
+        synthetic_workloads(
+            minigrad={}, torch={k: 1.0 for k in keys}, numpy={k: 1.0 for k in keys}, memory_growth=0
+        )
+    )
+    assert all(t["status"] == "FAIL" for t in no_minigrad[:-1])
+
+
+def fake_report(target_status: str, check_status: str) -> dict:
+    return {
+        "meta": {"quick": True},
+        "engines": {"numpy": {"status": "ok", "version": np.__version__}},
+        "workloads": {},
+        "targets": [
+            {"name": "per-op: minigrad <= 1.00x torch", "status": target_status, "detail": ""}
+        ],
+        "checks": [{"name": "losses agree", "status": check_status, "detail": ""}],
+    }
+
+
+@pytest.mark.parametrize(
+    "target_status, check_status, flags, exit_status",
+    [
+        ("PASS", "PASS", ["--check"], 0),
+        ("FAIL", "PASS", [], 0),  # a missed target only fails the run with --check
+        ("FAIL", "PASS", ["--check"], 1),
+        ("SKIP", "PASS", ["--check"], 0),  # PyTorch not installed is not a failure
+        ("PASS", "FAIL", [], 1),  # engines that disagree always fail the run
+    ],
+)
+def test_exit_status(monkeypatch, tmp_path, target_status, check_status, flags, exit_status):
+    monkeypatch.setattr(
+        benchmark, "run", lambda settings, names: fake_report(target_status, check_status)
+    )
+    monkeypatch.setattr(benchmark, "format_report", lambda report: "table")
+    path = tmp_path / "out.json"
+    assert benchmark.main(["--quick", "--json", str(path), *flags]) == exit_status
+    assert json.loads(path.read_text())["targets"][0]["status"] == target_status
+
+
+def test_unknown_engines_are_refused():
+    with pytest.raises(SystemExit) as exit_info:
+        benchmark.main(["--engines", "numpy,tensorflow"])
+    assert exit_info.value.code == 2
+
+
+def test_format_seconds_picks_a_readable_unit():
+    assert benchmark.format_seconds(2.5) == "2.5 s"
+    assert benchmark.format_seconds(0.0123) == "12.3 ms"
+    assert benchmark.format_seconds(4.56e-6) == "4.56 µs"
+    assert benchmark.format_seconds(7e-8) == "70 ns"
