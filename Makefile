@@ -125,3 +125,11 @@ help: ## list the targets
 #   make html            render the notebooks as web pages
 #   make test-browser    drive the notebooks in a real browser
 # A suite that belongs in `make test` adds the line `test: its-target`.
+
+# The benchmark of issue 7: every engine on the same workloads, the table with the ratios
+# and the targets, and bench/results/latest.json for chapter 10. BENCH_ARGS=--quick runs
+# the short version; BENCH_ARGS=--check also makes a missed target fail the command.
+BENCH_ARGS ?=
+.PHONY: bench
+bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd (BENCH_ARGS=--quick --check)
+	$(PY) bench/benchmark.py $(BENCH_ARGS)
