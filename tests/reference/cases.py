@@ -662,12 +662,14 @@ W24 = "[" + ", ".join(str(float(i)) for i in range(24)) + "]"
 W46 = str([[float(6 * i + j) for j in range(6)] for i in range(4)])
 grad_case("flatten_3d", "x.flatten()", W24, x=X234)
 grad_case("transpose_2d", "x.transpose(0, 1)", W32, x=X23)
-grad_case("transpose_3d_negative_dims", "x.transpose(-1, -2).reshape(24)", W24, x=X234)
+# reshape of a transposed tensor copies in PyTorch (UnsafeViewBackward0 / ReshapeAliasBackward0,
+# an accident of memory layout): only the values and gradients are compared.
+grad_case("transpose_3d_negative_dims", "x.transpose(-1, -2).reshape(24)", W24, names=False, x=X234)
 grad_case("transpose_3d_dims_0_2", "x.transpose(0, 2)",
           "[[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[7.0, 8.0], [9.0, 10.0], [11.0, 12.0]], "
           "[[-1.0, -2.0], [-3.0, -4.0], [-5.0, -6.0]], [[0.5, 1.5], [2.5, 3.5], [4.5, 5.5]]]",
           x=X234)
-grad_case("permute_3d", "x.permute(2, 0, 1).reshape(4, 6)", W46, x=X234)
+grad_case("permute_3d", "x.permute(2, 0, 1).reshape(4, 6)", W46, names=False, x=X234)
 grad_case("squeeze_all", "x.squeeze()", W3, x="[[[0.5], [-1.5], [2.0]]]")
 grad_case("squeeze_dim", "x.squeeze(0)", "[[1.0], [-2.0], [0.5]]", x="[[[0.5], [-1.5], [2.0]]]")
 grad_case("squeeze_dim_not_one_is_noop", "x.squeeze(1)", W23, x=X23)

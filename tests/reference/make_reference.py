@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # tests/, so that `reference` is importable
 
-from cases import CASES, by_name  # noqa: E402
-from runner import check_error, check_warning, run_case  # noqa: E402
+from reference.cases import CASES, by_name  # noqa: E402
+from reference.runner import check_error, check_warning, run_case  # noqa: E402
 
 REFERENCE_FILE = HERE / "torch_reference.json"
 TORCH_VERSION = "2.13.0"
