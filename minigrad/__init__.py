@@ -13,8 +13,9 @@ subset described in the course's api.md).  Where to read what:
 
 from __future__ import annotations
 
+# _tensor first: it pulls in autograd and the operations in the order they need.
+from ._tensor import Size, Tensor, where  # isort: skip
 from . import autograd, dtypes
-from ._tensor import Size, Tensor, where
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,

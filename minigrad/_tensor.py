@@ -19,13 +19,13 @@ methods here only route ``a * b``, ``x.sum()`` ... to them.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections import namedtuple
 
 import numpy as np
 
-from . import dtypes
+from . import autograd, dtypes
 from ._printing import tensor_repr
-from .autograd import grad_mode
 
 
 class Size(tuple):
@@ -276,12 +276,10 @@ class Tensor:
 
     def to(self, dtype) -> Tensor:
         """A copy with another dtype (differentiable between float types)."""
-        from .ops import elementwise
-
         target = dtypes.as_dtype(dtype)
         if target.numpy == self.data.dtype:
             return self
-        return elementwise.ToCopy.apply(self, target.numpy)
+        return _ew.ToCopy.apply(self, target.numpy)
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)
@@ -299,9 +297,7 @@ class Tensor:
         return self.to(other.dtype)
 
     def clone(self) -> Tensor:
-        from .ops import elementwise
-
-        return elementwise.Clone.apply(self)
+        return _ew.Clone.apply(self)
 
     def contiguous(self) -> Tensor:
         return self
@@ -315,8 +311,6 @@ class Tensor:
         derivative of ``(self * v).sum()``).  Gradients accumulate: zero them
         between steps.
         """
-        from . import autograd
-
         autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
@@ -356,9 +350,10 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None:
             return  # leaves keep their gradient anyway
-        import weakref
-
-        self.grad_fn.__dict__.setdefault("_retained_by_output", {})[self.output_nr] = weakref.ref(self)
+        node = self.grad_fn
+        if node._retained_by_output is None:
+            node._retained_by_output = {}
+        node._retained_by_output[self.output_nr] = weakref.ref(self)
 
     def register_hook(self, hook) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new gradient."""
@@ -369,7 +364,10 @@ class Tensor:
                 self._hooks = []
             hooks = self._hooks
         else:
-            hooks = self.grad_fn.__dict__.setdefault("_hooks_by_output", {}).setdefault(self.output_nr, [])
+            node = self.grad_fn
+            if node._hooks_by_output is None:
+                node._hooks_by_output = {}
+            hooks = node._hooks_by_output.setdefault(self.output_nr, [])
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
@@ -663,6 +661,8 @@ def _promoted_for_scalar(tensor: Tensor, value) -> Tensor:
 
 def _scalar_operand(value, like: Tensor) -> Tensor:
     """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
+    if type(value) is float and like.data.dtype.kind == "f":  # the common case, kept quick
+        return wrap(np.asarray(value, dtype=like.data.dtype))
     if not isinstance(value, (int, float, bool, np.number, np.bool_)):
         if isinstance(value, (list, tuple, np.ndarray)):
             return Tensor(value)

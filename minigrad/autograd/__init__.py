@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
+
+from .. import _tensor
 from . import forward_ad, grad_mode
 from .engine import run_backward
 from .function import Function
@@ -41,20 +44,15 @@ def __getattr__(name: str):
 
 
 def _as_list(tensors) -> list:
-    from .._tensor import Tensor
-
     if tensors is None:
         return []
-    if isinstance(tensors, Tensor):
+    if isinstance(tensors, _tensor.Tensor):
         return [tensors]
     return list(tensors)
 
 
 def _make_grads(outputs: list, grad_outputs: list) -> list:
     """The starting gradients: the ones given, or 1 for a scalar output."""
-    from .. import creation
-    from .._tensor import Tensor
-
     grads = []
     for index, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if grad is None:
@@ -64,8 +62,8 @@ def _make_grads(outputs: list, grad_outputs: list) -> list:
                     f"{list(output.data.shape)}: pass gradient=, the vector v of the vector-Jacobian "
                     "product vᵀJ, e.g. minigrad.ones_like(y) to get the gradient of y.sum())"
                 )
-            grad = creation.ones_like(output)
-        elif not isinstance(grad, Tensor):
+            grad = _tensor.wrap(np.ones_like(output.data))
+        elif not isinstance(grad, _tensor.Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")
         elif grad.data.shape != output.data.shape:
             raise RuntimeError(
@@ -114,8 +112,6 @@ def grad(
     materialize_grads: bool = False,
 ) -> tuple:
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is left alone)."""
-    from .. import creation
-
     output_list = _as_list(outputs)
     input_list = _as_list(inputs)
     grads = _as_list(grad_outputs) if grad_outputs is not None else [None] * len(output_list)
@@ -130,7 +126,7 @@ def grad(
     for index, (tensor, gradient) in enumerate(zip(input_list, captured)):
         if gradient is None:
             if materialize_grads:
-                gradient = creation.zeros_like(tensor)
+                gradient = _tensor.wrap(np.zeros_like(tensor.data))
             elif not allow_unused:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {index} appears to not have been used in "

@@ -12,10 +12,14 @@ chained operations is no problem, and the work is linear in the graph's size.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 from typing import NamedTuple
 
+import numpy as np
+
+from .. import _tensor
 from . import grad_mode
 from .function import AccumulateGrad, accumulate_grad, gradient_edge
 
@@ -60,7 +64,9 @@ def _validate(node, grads: tuple) -> tuple:
     if metadata is None:
         return grads
     checked = []
-    for index, (grad, (shape, dtype)) in enumerate(zip(grads, metadata)):
+    for index, (grad, (shape, dtype), (next_node, _)) in enumerate(zip(grads, metadata, node.next_functions)):
+        if next_node is None:
+            grad = None  # an input that needs no gradient: nothing to check or send
         if grad is not None:
             if grad.data.shape != shape:
                 if not _is_broadcastable_to(grad.data.shape, shape):
@@ -170,17 +176,22 @@ def run_backward(
     previous_mode = grad_mode.state.enabled
     # With create_graph=True the backward computations are recorded like any other.
     grad_mode.state.enabled = create_graph
+    # The pass creates many short-lived objects and no reference cycles: pausing
+    # Python's cycle collector meanwhile saves it from scanning the whole graph.
+    collector_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         while ready:
             node = heapq.heappop(ready)[2]
             grad_outputs = buffers.pop(node)
-            for output_nr in range(len(grad_outputs)):
-                grad = grad_outputs[output_nr]
-                if grad is not None:
-                    grad = grad_outputs[output_nr] = _run_tensor_hooks(node, output_nr, grad)
-                    retained = node._retained_tensor(output_nr)
-                    if retained is not None and accumulate:
-                        accumulate_grad(retained, grad)
+            if node._has_tensor_hooks():
+                for output_nr in range(len(grad_outputs)):
+                    grad = grad_outputs[output_nr]
+                    if grad is not None:
+                        grad = grad_outputs[output_nr] = _run_tensor_hooks(node, output_nr, grad)
+                        retained = node._retained_tensor(output_nr)
+                        if retained is not None and accumulate:
+                            accumulate_grad(retained, grad)
             if node in capture:
                 for output_nr, index, tensor in capture[node]:
                     captured[index] = grad_outputs[output_nr]
@@ -226,15 +237,13 @@ def run_backward(
                     heapq.heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
     finally:
         grad_mode.state.enabled = previous_mode
+        if collector_was_enabled:
+            gc.enable()
     return captured
 
 
 def _zeros(shape, dtype):
-    import numpy as np
-
-    from .._tensor import wrap
-
-    return wrap(np.zeros(shape, dtype=dtype))
+    return _tensor.wrap(np.zeros(shape, dtype=dtype))
 
 
 def _input_edge(tensor):
@@ -252,7 +261,7 @@ def trace_backward(root, gradient=None) -> list[BackwardStep]:
     Runs with ``retain_graph=True`` and writes no ``.grad``: the pictures use it
     to replay a backward pass without changing the learner's tensors.
     """
-    from .__init__ import _make_grads
+    from . import _make_grads  # (at call time: the package imports this module)
 
     steps = []
     run_backward(

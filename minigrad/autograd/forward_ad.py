@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from .. import _tensor
+
 
 class _ForwardState:
     level = None  # None when no dual_level is active
@@ -75,8 +77,7 @@ def _set_tangent(tensor, tangent) -> None:
 
 def propagate(function_cls, ctx, args, outputs) -> None:
     """Give ``outputs`` the tangents of ``function_cls``'s jvp rule, if any input has one."""
-    from .._tensor import Tensor
-
+    Tensor = _tensor.Tensor
     if not any(isinstance(a, Tensor) and a._fw_tangent is not None for a in args):
         return
     # Inputs without a tangent are constant along the direction: tangent zero.

@@ -21,6 +21,9 @@ import weakref
 
 import numpy as np
 
+# _tensor is imported as a module, not by name: it imports this file while it is
+# being defined, and its names are only looked up when an operation runs.
+from .. import _tensor
 from . import forward_ad, grad_mode
 
 # Nodes are numbered in creation order.  The engine runs the most recently
@@ -72,6 +75,9 @@ class Node:
         """The non-leaf tensor of output ``output_nr`` if it called ``retain_grad()``."""
         return None
 
+    def _has_tensor_hooks(self) -> bool:
+        return False
+
 
 class AccumulateGrad(Node):
     """The node at the end of every path: adds the arriving gradient into ``variable.grad``.
@@ -89,6 +95,9 @@ class AccumulateGrad(Node):
 
     def _tensor_hooks(self, output_nr: int) -> list:
         return self.variable._hooks or ()
+
+    def _has_tensor_hooks(self) -> bool:
+        return bool(self.variable._hooks)
 
     def apply(self, grad_outputs: list) -> tuple:
         accumulate_grad(self.variable, grad_outputs[0])
@@ -118,11 +127,14 @@ class BackwardFunction(Node):
 
     _forward_cls: type[Function]
 
-    def __init__(self) -> None:
-        self._saved = ()
-        self._saved_versions = ()
-        self._non_differentiable = ()
-        self.needs_input_grad = ()
+    # Defaults at class level: creating a node must cost next to nothing,
+    # because every operation creates one.
+    _saved = ()
+    _saved_versions = ()
+    _non_differentiable = ()
+    _hooks_by_output = None  # {output_nr: [hook, ...]} for tensor.register_hook
+    _retained_by_output = None  # {output_nr: weakref to the tensor} for retain_grad()
+    needs_input_grad = ()
 
     # ---- what forward saves for backward -------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
@@ -168,12 +180,15 @@ class BackwardFunction(Node):
             self._saved_versions = None
 
     # ---- hooks of the tensors this node produced --------------------------------------------
+    def _has_tensor_hooks(self) -> bool:
+        return self._hooks_by_output is not None or self._retained_by_output is not None
+
     def _tensor_hooks(self, output_nr: int) -> list:
-        hooks = self.__dict__.get("_hooks_by_output")
+        hooks = self._hooks_by_output
         return hooks.get(output_nr, ()) if hooks else ()
 
     def _retained_tensor(self, output_nr: int):
-        retained = self.__dict__.get("_retained_by_output")
+        retained = self._retained_by_output
         reference = retained.get(output_nr) if retained else None
         return reference() if reference is not None else None
 
@@ -234,9 +249,11 @@ class Function:
         """Run ``forward``; record a node if grad mode is on and an input requires grad."""
         state = grad_mode.state
         enabled = state.enabled
-        needs_input_grad = tuple(getattr(a, "_requires_grad", False) for a in args)
-        record = enabled and any(needs_input_grad)
         ctx = cls._backward_cls()
+        record = False
+        if enabled:
+            needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
+            record = True in needs_input_grad
         ctx.needs_input_grad = needs_input_grad if record else (False,) * len(args)
 
         state.enabled = False  # forward itself is never recorded
@@ -244,8 +261,10 @@ class Function:
             result = cls.forward(ctx, *args)
         finally:
             state.enabled = enabled
-        outputs = result if isinstance(result, tuple) else (result,)
-        outputs = tuple(_as_output(out, args) for out in outputs)
+        if type(result) is np.ndarray:  # the common case: one array from a built-in op
+            outputs = (_tensor.wrap(result),)
+        else:
+            outputs = tuple(_as_output(out, args) for out in (result if isinstance(result, tuple) else (result,)))
 
         if cls.is_view:
             base = args[0]
@@ -261,8 +280,7 @@ class Function:
 
 
 def _as_output(value, args):
-    from .._tensor import Tensor, wrap
-
+    Tensor, wrap = _tensor.Tensor, _tensor.wrap
     if isinstance(value, Tensor):
         # A forward that returns one of its inputs unchanged still creates a new
         # tensor, so that the input's own history is left alone.
@@ -298,19 +316,24 @@ def grad_accumulator(leaf) -> AccumulateGrad:
 
 
 def _record(ctx, args, outputs) -> None:
-    from .._tensor import Tensor
-
+    """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs."""
+    Tensor = _tensor.Tensor
     ctx.sequence_nr = _next_sequence_nr()
-    tensor_args = [a for a in args if isinstance(a, Tensor)]
-    ctx._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
-    ctx.next_functions = tuple(gradient_edge(a) for a in tensor_args)
-    # Shapes and dtypes of the inputs: the engine uses them to undo broadcasting
-    # and to give every gradient its input's dtype.
-    ctx._input_metadata = tuple((a.data.shape, a.data.dtype) for a in tensor_args)
+    positions, edges, metadata = [], [], []
+    for position, arg in enumerate(args):
+        if isinstance(arg, Tensor):
+            positions.append(position)
+            edges.append(gradient_edge(arg))
+            # Shapes and dtypes of the inputs: the engine uses them to undo
+            # broadcasting and to give every gradient its input's dtype.
+            metadata.append((arg.data.shape, arg.data.dtype))
+    ctx._tensor_positions = tuple(positions)
+    ctx.next_functions = tuple(edges)
+    ctx._input_metadata = tuple(metadata)
     ctx.num_outputs = len(outputs)
-    ctx._output_metadata = tuple((o.data.shape, o.data.dtype) for o in outputs)
+    ctx._output_metadata = tuple([(o.data.shape, o.data.dtype) for o in outputs])
     for output_nr, out in enumerate(outputs):
-        if out.data.dtype.kind != "f" or any(out is t for t in ctx._non_differentiable):
+        if out.data.dtype.kind != "f" or (ctx._non_differentiable and any(out is t for t in ctx._non_differentiable)):
             continue
         out._requires_grad = True
         out.grad_fn = ctx
