@@ -35,10 +35,18 @@ __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 Tensors = Tensor | tuple[Tensor, ...]
 
+# How PyTorch's messages name what the user's function returned.
+_OUTPUTS = "outputs of the user-provided function"
+
 
 # ---------------------------------------------------------------------------- products
-def vjp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:
+def vjp(
+    func: Callable,
+    inputs: Tensors,
+    v: Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple:
     """``(func(inputs), vᵀJ)``: the vector-Jacobian product, by one backward pass.
 
     vᵀJ[j] = Σ_i v_i ∂y_i/∂x_j, with v shaped like the output(s) (it may be omitted when
@@ -49,15 +57,15 @@ def vjp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
         inputs = _prepare_inputs(inputs, create_graph)
         outputs = func(*inputs)
-        is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "vjp")
+        is_outputs_tuple, outputs = _as_tuple(outputs, _OUTPUTS, "vjp")
         _check_requires_grad(outputs, "outputs", strict)
         if v is not None:
             v = _prepare_vectors(_as_tuple(v, "v", "vjp")[1], create_graph)
             _validate_v(v, outputs, is_outputs_tuple)
         elif len(outputs) != 1 or outputs[0].numel() != 1:
             raise RuntimeError(
-                "The vector v can only be None if the user-provided function returns a single Tensor "
-                "with a single element. (Here it returned "
+                "The vector v can only be None if the user-provided function returns a single "
+                "Tensor with a single element. (Here it returned "
                 f"{_describe(outputs)}: pass v shaped like the output.)"
             )
     with set_grad_enabled(create_graph or is_grad_enabled()):
@@ -69,8 +77,13 @@ def vjp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
     )
 
 
-def jvp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:
+def jvp(
+    func: Callable,
+    inputs: Tensors,
+    v: Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple:
     """``(func(inputs), Jv)``: the Jacobian-vector product, by one pass in forward mode.
 
     Jv[i] = Σ_j ∂y_i/∂x_j v_j, with v shaped like the input(s) (it may be omitted when the
@@ -85,7 +98,7 @@ def jvp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
         with forward_ad.dual_level():
             duals = tuple(forward_ad.make_dual(x, direction) for x, direction in zip(inputs, v))
             outputs = func(*duals)
-            is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jvp")
+            is_outputs_tuple, outputs = _as_tuple(outputs, _OUTPUTS, "jvp")
             _check_requires_grad(outputs, "outputs", strict)
             # Read the tangents before the dual level closes: leaving it clears them.
             tangents = tuple(forward_ad.unpack_dual(out).tangent for out in outputs)
@@ -96,8 +109,13 @@ def jvp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
     )
 
 
-def vhp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:
+def vhp(
+    func: Callable,
+    inputs: Tensors,
+    v: Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple:
     """``(func(inputs), vᵀH)`` for a scalar ``func``: reverse mode over reverse mode.
 
     vᵀH = ∇(vᵀ∇f): a first backward pass with ``create_graph=True`` records how the
@@ -119,8 +137,13 @@ def vhp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
     )
 
 
-def hvp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph: bool = False,
-        strict: bool = False) -> tuple:
+def hvp(
+    func: Callable,
+    inputs: Tensors,
+    v: Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple:
     """``(func(inputs), Hv)`` for a scalar ``func``: forward mode over reverse mode.
 
     Hv = d/dε ∇f(x + εv) at ε = 0: the directional derivative of the gradient. The inputs
@@ -137,7 +160,9 @@ def hvp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
             duals = tuple(forward_ad.make_dual(x, direction) for x, direction in zip(inputs, v))
             outputs = _single_scalar_output(func(*duals), "hvp", strict)
             gradient = _grads(outputs, duals, create_graph=create_graph)
-            tangents = tuple(None if g is None else forward_ad.unpack_dual(g).tangent for g in gradient)
+            tangents = tuple(
+                None if g is None else forward_ad.unpack_dual(g).tangent for g in gradient
+            )
         if strict:
             for index, tangent in enumerate(tangents):
                 if tangent is None:
@@ -150,8 +175,14 @@ def hvp(func: Callable, inputs: Tensors, v: Tensors | None = None, create_graph:
 
 
 # ---------------------------------------------------------------------------- whole matrices
-def jacobian(func: Callable, inputs: Tensors, create_graph: bool = False, strict: bool = False,
-             vectorize: bool = False, strategy: str = "reverse-mode"):
+def jacobian(
+    func: Callable,
+    inputs: Tensors,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+):
     """The Jacobian J[i, j] = ∂y_i/∂x_j of ``func`` at ``inputs``.
 
     For one input and one output, a Tensor of shape ``y.shape + x.shape``; with a tuple
@@ -189,10 +220,11 @@ def jacobian(func: Callable, inputs: Tensors, create_graph: bool = False, strict
             is_outputs_tuple, blocks = _jacobian_by_columns(func, inputs, strict)
         else:
             outputs = func(*inputs)
-            is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jacobian")
+            is_outputs_tuple, outputs = _as_tuple(outputs, _OUTPUTS, "jacobian")
             _check_requires_grad(outputs, "outputs", strict)
             blocks = tuple(
-                _jacobian_by_rows(out, index, inputs, create_graph, strict) for index, out in enumerate(outputs)
+                _jacobian_by_rows(out, index, inputs, create_graph, strict)
+                for index, out in enumerate(outputs)
             )
     blocks = tuple(_postprocess(row, create_graph) for row in blocks)
     if not is_inputs_tuple:
@@ -200,8 +232,14 @@ def jacobian(func: Callable, inputs: Tensors, create_graph: bool = False, strict
     return blocks if is_outputs_tuple else blocks[0]
 
 
-def hessian(func: Callable, inputs: Tensors, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode"):
+def hessian(
+    func: Callable,
+    inputs: Tensors,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+):
     """The Hessian H[i, j] = ∂²f/∂x_i∂x_j of a scalar ``func``: the Jacobian of its gradient.
 
     The inner Jacobian (the gradient) is computed with ``create_graph=True``, so that
@@ -217,7 +255,7 @@ def hessian(func: Callable, inputs: Tensors, create_graph: bool = False, strict:
 
     def scalar_function(*args):
         out = func(*args)
-        is_out_tuple, outputs = _as_tuple(out, "outputs of the user-provided function", "hessian")
+        is_out_tuple, outputs = _as_tuple(out, _OUTPUTS, "hessian")
         _check_requires_grad(outputs, "outputs", strict)
         if is_out_tuple or not isinstance(out, Tensor):
             raise RuntimeError("The function given to hessian should return a single Tensor")
@@ -237,16 +275,22 @@ def hessian(func: Callable, inputs: Tensors, create_graph: bool = False, strict:
         _check_requires_grad(gradient, "jacobian", strict)
         return gradient
 
-    result = jacobian(gradient_function, inputs, create_graph=create_graph, strict=strict,
-                      vectorize=vectorize, strategy=outer_jacobian_strategy)
-    if not is_inputs_tuple:
-        return result
-    # jacobian saw a tuple of inputs and returned a tuple of gradients: H[i][j] nesting.
-    return result if isinstance(result[0], tuple) else tuple((block,) for block in result)
+    # gradient_function returns one gradient per input, so the outer Jacobian nests as
+    # H[i][j] = ∂(∂f/∂x_i)/∂x_j; for a single input, H is the only block.
+    result = jacobian(
+        gradient_function,
+        inputs,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
+    return result if is_inputs_tuple else result[0][0]
 
 
-def _jacobian_by_rows(output: Tensor, output_index: int, inputs: tuple, create_graph: bool,
-                      strict: bool) -> tuple:
+def _jacobian_by_rows(
+    output: Tensor, output_index: int, inputs: tuple, create_graph: bool, strict: bool
+) -> tuple:
     """One block per input, of shape output.shape + input.shape: one backward per output element."""
     if output.numel() == 0:
         return tuple(creation.zeros(*output.shape, *x.shape, dtype=x.dtype) for x in inputs)
@@ -256,8 +300,13 @@ def _jacobian_by_rows(output: Tensor, output_index: int, inputs: tuple, create_g
         one_hot = creation.zeros(output.numel(), dtype=output.dtype)
         one_hot.data[i] = 1
         # retain_graph=True: the same forward graph serves every row.
-        row = _grads((output,), inputs, (one_hot.reshape(output.shape),),
-                     create_graph=create_graph, retain_graph=True)
+        row = _grads(
+            (output,),
+            inputs,
+            (one_hot.reshape(output.shape),),
+            create_graph=create_graph,
+            retain_graph=True,
+        )
         for k, (grad, x) in enumerate(zip(row, inputs)):
             if grad is None:
                 if strict:
@@ -277,19 +326,17 @@ def _jacobian_by_rows(output: Tensor, output_index: int, inputs: tuple, create_g
 
 def _jacobian_by_columns(func: Callable, inputs: tuple, strict: bool) -> tuple:
     """The Jacobian blocks, one forward (jvp) pass per input element: column j is J e_j."""
-    columns = None  # columns[o][k]: list of J_ok e_j, each shaped like output o
+    outputs, is_outputs_tuple = None, False
+    columns: dict = {}  # columns[o, k]: the columns J_ok e_j, each shaped like output o
     for k, x in enumerate(inputs):
         for j in range(x.numel()):
-            directions = [creation.zeros_like(other) for other in inputs]
-            directions[k].data.reshape(-1)[j] = 1  # e_j in input k, zero elsewhere
+            directions = [creation.zeros_like(other.detach()) for other in inputs]
+            directions[k].data.reshape(-1)[j] = 1  # e_j in input k, zero in the others
             with forward_ad.dual_level():
                 duals = tuple(forward_ad.make_dual(a, d) for a, d in zip(inputs, directions))
-                outputs = func(*duals)
-                is_outputs_tuple, outputs = _as_tuple(outputs, "outputs of the user-provided function", "jacobian")
+                is_outputs_tuple, outputs = _as_tuple(func(*duals), _OUTPUTS, "jacobian")
                 _check_requires_grad(outputs, "outputs", strict)
                 tangents = [forward_ad.unpack_dual(out).tangent for out in outputs]
-            if columns is None:
-                columns = [[[] for _ in inputs] for _ in outputs]
             for o, (out, tangent) in enumerate(zip(outputs, tangents)):
                 if tangent is None:
                     if strict:
@@ -298,32 +345,21 @@ def _jacobian_by_columns(func: Callable, inputs: tuple, strict: bool) -> tuple:
                             f"{k}. This is not allowed in strict mode."
                         )
                     tangent = creation.zeros_like(out.detach())
-                columns[o][k].append(tangent.detach())
-    if columns is None:  # every input is empty: call func once to learn the outputs' shapes
-        is_outputs_tuple, outputs = _as_tuple(func(*inputs), "outputs of the user-provided function", "jacobian")
-        return is_outputs_tuple, tuple(
-            tuple(creation.zeros(*out.shape, *x.shape, dtype=x.dtype) for x in inputs) for out in outputs
-        )
+                columns.setdefault((o, k), []).append(tangent.detach())
+    if outputs is None:  # every input is empty: one call tells the outputs' shapes
+        is_outputs_tuple, outputs = _as_tuple(func(*inputs), _OUTPUTS, "jacobian")
     blocks = []
-    for out_columns in columns:
+    for o, out in enumerate(outputs):
         row = []
-        for x, cols in zip(inputs, out_columns):
-            shape = cols[0].shape if cols else None
-            if not cols:  # an empty input: no columns
-                row.append(creation.zeros(*columns_shape(out_columns), *x.shape, dtype=x.dtype))
-                continue
-            # Columns are stacked along a new last dimension, then unflattened to x's shape.
-            row.append(stack(cols, -1).reshape(*shape, *x.shape))
+        for k, x in enumerate(inputs):
+            cols = columns.get((o, k))
+            if cols is None:  # input k has no elements, so J_ok has no columns
+                row.append(creation.zeros(*out.shape, *x.shape, dtype=x.dtype))
+            else:
+                # Columns side by side along a new last dimension, then unflattened to x's shape.
+                row.append(stack(cols, -1).reshape(*out.shape, *x.shape))
         blocks.append(tuple(row))
     return is_outputs_tuple, tuple(blocks)
-
-
-def columns_shape(out_columns: list) -> tuple:
-    """The output's shape, read off any input's columns (used when one input is empty)."""
-    for cols in out_columns:
-        if cols:
-            return tuple(cols[0].shape)
-    return ()
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -357,7 +393,9 @@ def _prepare_inputs(inputs: tuple, create_graph: bool) -> tuple:
     respect to the caller's tensor (this is how ``hessian`` differentiates a Jacobian).
     """
     if create_graph:
-        return tuple(x.view_as(x) if x.requires_grad else x.detach().requires_grad_(True) for x in inputs)
+        return tuple(
+            x.view_as(x) if x.requires_grad else x.detach().requires_grad_(True) for x in inputs
+        )
     return tuple(x.detach().requires_grad_(True) for x in inputs)
 
 
@@ -366,7 +404,9 @@ def _prepare_vectors(vectors: tuple, create_graph: bool) -> tuple:
     return tuple(t.view_as(t) if create_graph and t.requires_grad else t.detach() for t in vectors)
 
 
-def _input_direction(v, inputs: tuple, is_inputs_tuple: bool, fn_name: str, create_graph: bool) -> tuple:
+def _input_direction(
+    v, inputs: tuple, is_inputs_tuple: bool, fn_name: str, create_graph: bool
+) -> tuple:
     """The vector v over the inputs (of jvp, hvp, vhp), checked; 1 for a one-element input."""
     if v is not None:
         v = _prepare_vectors(_as_tuple(v, "v", fn_name)[1], create_graph)
@@ -385,7 +425,9 @@ def _validate_v(v: tuple, other: tuple, is_other_tuple: bool) -> None:
     """v must have one tensor per output (vjp) or input (jvp), of the same shape."""
     if len(v) != len(other):
         if is_other_tuple:
-            raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}.")
+            raise RuntimeError(
+                f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}."
+            )
         raise RuntimeError("The given v should contain a single Tensor.")
     for index, (vector, reference) in enumerate(zip(v, other)):
         if vector.shape != reference.shape:
@@ -396,14 +438,14 @@ def _validate_v(v: tuple, other: tuple, is_other_tuple: bool) -> None:
 
 
 def _single_scalar_output(out, fn_name: str, strict: bool) -> tuple:
-    is_tuple, outputs = _as_tuple(out, "outputs of the user-provided function", fn_name)
+    is_tuple, outputs = _as_tuple(out, _OUTPUTS, fn_name)
     _check_requires_grad(outputs, "outputs", strict)
     if is_tuple:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
     if outputs[0].numel() != 1:
         raise RuntimeError(
-            f"The Tensor returned by the function given to {fn_name} should contain a single element "
-            f"(it has shape {list(outputs[0].shape)})"
+            f"The Tensor returned by the function given to {fn_name} should contain a single "
+            f"element (it has shape {list(outputs[0].shape)})"
         )
     return outputs
 
@@ -415,21 +457,26 @@ def _check_requires_grad(tensors: tuple, kind: str, strict: bool) -> None:
     for index, tensor in enumerate(tensors):
         if tensor is None:
             raise RuntimeError(
-                f"The output of the user-provided function is independent of input {index}. This is "
-                "not allowed in strict mode."
+                f"The output of the user-provided function is independent of input {index}. "
+                "This is not allowed in strict mode."
             )
         if not tensor.requires_grad:
             if kind == "jacobian":
                 raise RuntimeError(_JACOBIAN_INDEPENDENT.format(index=index))
             raise RuntimeError(
                 f"Output {index} of the user-provided function does not require gradients. The "
-                "outputs must be computed in a differentiable manner from the input when running in "
-                "strict mode."
+                "outputs must be computed in a differentiable manner from the input when running "
+                "in strict mode."
             )
 
 
-def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple | None = None, create_graph: bool = False,
-           retain_graph: bool | None = None) -> tuple:
+def _grads(
+    outputs: tuple,
+    inputs: tuple,
+    grad_outputs: tuple | None = None,
+    create_graph: bool = False,
+    retain_graph: bool | None = None,
+) -> tuple:
     """``autograd.grad`` that answers None for inputs the outputs do not depend on.
 
     Outputs that do not require grad (constants) contribute nothing and are skipped.
@@ -438,12 +485,20 @@ def _grads(outputs: tuple, inputs: tuple, grad_outputs: tuple | None = None, cre
 
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    pairs = [(out, g) for out, g in zip(outputs, grad_outputs) if out is not None and out.requires_grad]
+    pairs = [
+        (out, g) for out, g in zip(outputs, grad_outputs) if out is not None and out.requires_grad
+    ]
     if not pairs:
         return (None,) * len(inputs)
     kept_outputs, kept_grads = zip(*pairs)
-    return grad(kept_outputs, inputs, kept_grads, retain_graph=retain_graph, create_graph=create_graph,
-                allow_unused=True)
+    return grad(
+        kept_outputs,
+        inputs,
+        kept_grads,
+        retain_graph=retain_graph,
+        create_graph=create_graph,
+        allow_unused=True,
+    )
 
 
 def _fill_in_zeros(grads: tuple, refs: tuple, strict: bool, stage: str) -> tuple:
@@ -479,4 +534,8 @@ def _unpack(values: tuple, was_tuple: bool):
 
 def _describe(tensors: tuple) -> str:
     shapes = ", ".join(str(list(t.shape)) for t in tensors)
-    return f"a Tensor of shape {shapes}" if len(tensors) == 1 else f"{len(tensors)} Tensors of shapes {shapes}"
+    return (
+        f"a Tensor of shape {shapes}"
+        if len(tensors) == 1
+        else f"{len(tensors)} Tensors of shapes {shapes}"
+    )
