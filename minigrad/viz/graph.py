@@ -276,8 +276,11 @@ def draw_graph(
     """Draw the graph that autograd recorded for ``root`` (a Tensor or a scalar Value).
 
     - leaves that require grad (green boxes), non-leaf tensors (blue boxes), tensors that
-      need no grad (small grey boxes, only when named in ``labels``) and ``grad_fn`` nodes
-      (orange ellipses, with PyTorch's names, ``AccumulateGrad`` for each leaf);
+      need no grad and ``grad_fn`` nodes (orange ellipses, with PyTorch's names,
+      ``AccumulateGrad`` for each leaf). PyTorch's graph does not record tensors that need
+      no grad (their ``next_functions`` slot is ``(None, 0)``), so they are omitted, unless
+      named in ``labels``: then they appear as small grey boxes beside the graph, not
+      connected (the graph cannot tell which operation used them);
     - each tensor shows its shape and, with at most 6 elements, its values
       (``show_data``) and its ``.grad`` once a backward filled it (``show_grad``);
     - names come from ``labels={tensor: "a"}`` or from a ``name``/``label`` attribute
@@ -424,14 +427,20 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
         grad_fn = getattr(tensor, "grad_fn", None)
         if grad_fn is not None and id(grad_fn) in in_graph:
             outputs.setdefault((id(grad_fn), getattr(tensor, "output_nr", 0)), tensor)
-    # The shape each grad_fn's output had, where a tensor tells us.
-    produced_shapes = {key[0]: tuple(tensor.shape) for key, tensor in outputs.items()
-                       if key[1] == 0}
+    # The shape each grad_fn's output had, where known: from a tensor we were given, or
+    # from what minigrad's nodes record about their outputs (PyTorch's do not say).
+    produced_shapes = {}
+    for node in nodes:
+        metadata = getattr(node, "_output_metadata", None)
+        if metadata and len(metadata) == 1:
+            produced_shapes[id(node)] = tuple(metadata[0][0])
+    produced_shapes.update({key[0]: tuple(tensor.shape) for key, tensor in outputs.items()
+                            if key[1] == 0})
 
     for node in nodes:
         lines = [_font(html.escape(node_name(node)), bold=True)]
         if id(node) in produced_shapes:
-            lines.append(_font(f"→ {format_shape(produced_shapes[id(node)])}",
+            lines.append(_font(f"output {format_shape(produced_shapes[id(node)])}",
                                style.MUTED_INK, style.GRAPH_SMALL_FONT_SIZE))
         freed = is_freed(node)
         if freed:

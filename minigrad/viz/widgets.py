@@ -139,7 +139,7 @@ class BackwardStepper(_CourseWidget):
     """Walk a backward pass one node at a time (see ``backward_stepper``)."""
 
     def __init__(self, root: Any, labels: Mapping[Any, str] | None = None,
-                 show_data: bool = True, rankdir: str = "LR") -> None:
+                 show_data: bool = True, rankdir: str = "LR", gradient: Any = None) -> None:
         self.root = root
         self.labels = labels
         self.show_data = show_data
@@ -147,7 +147,7 @@ class BackwardStepper(_CourseWidget):
         if _is_value(root):
             self.steps = _value_steps(root, labels)
         else:
-            self.steps = _tensor_steps(root, labels)
+            self.steps = _tensor_steps(root, labels, gradient)
         self.order = [step.name for step in self.steps]
 
         count = len(self.steps)
@@ -214,8 +214,10 @@ class BackwardStepper(_CourseWidget):
 
 
 def backward_stepper(root: Any, labels: Mapping[Any, str] | None = None,
-                     show_data: bool = True, rankdir: str = "LR") -> BackwardStepper:
-    """A widget that replays ``root.backward()`` one node at a time, in the real order.
+                     show_data: bool = True, rankdir: str = "LR",
+                     gradient: Any = None) -> BackwardStepper:
+    """A widget that replays ``root.backward(gradient)`` one node at a time, in the real
+    order (``gradient`` is needed, as for ``backward``, when a Tensor root is not a scalar).
 
     At each step the graph highlights the node being processed, writes the gradient that
     flows into it (``grad_output``) on the node and the gradients it sends on the edges
@@ -228,7 +230,8 @@ def backward_stepper(root: Any, labels: Mapping[Any, str] | None = None,
     Children for tests and notebooks: ``previous_button``, ``next_button``, ``slider``
     (1 .. number of steps), ``status`` (HTML), ``grad_label`` (HTML), ``picture`` (HTML).
     """
-    return BackwardStepper(root, labels=labels, show_data=show_data, rankdir=rankdir)
+    return BackwardStepper(root, labels=labels, show_data=show_data, rankdir=rankdir,
+                           gradient=gradient)
 
 
 def _is_value(obj: Any) -> bool:
@@ -241,7 +244,7 @@ def _leaf_name(leaf: Any, labels: Mapping[Any, str] | None) -> str:
     return tensor_name(leaf, labels) or f"leaf of shape {tuple(getattr(leaf, 'shape', ()))}"
 
 
-def _tensor_steps(root: Any, labels: Mapping[Any, str] | None) -> list[Step]:
+def _tensor_steps(root: Any, labels: Mapping[Any, str] | None, gradient: Any) -> list[Step]:
     """Replay a Tensor's backward pass with the engine's ``trace_backward``."""
     from minigrad.autograd.engine import trace_backward
 
@@ -250,12 +253,13 @@ def _tensor_steps(root: Any, labels: Mapping[Any, str] | None) -> list[Step]:
             "backward_stepper needs a tensor computed from tensors that require grad "
             "(its grad_fn is None: there is no backward pass to step through)"
         )
-    if int(np.prod(root.shape, dtype=int)) != 1:
+    if gradient is None and int(np.prod(root.shape, dtype=int)) != 1:
         raise ValueError(
-            "backward_stepper steps through root.backward(), which needs a scalar root; "
-            f"got shape {tuple(root.shape)}. Reduce it first, e.g. y.sum()"
+            "backward_stepper steps through root.backward(), which needs a scalar root or "
+            f"a gradient; got shape {tuple(root.shape)} and no gradient. Pass "
+            "gradient=... (the v of a vector-Jacobian product) or reduce it, e.g. y.sum()"
         )
-    traced = trace_backward(root)
+    traced = trace_backward(root, gradient)
     nodes, _ = walk_grad_fns(root.grad_fn)
     leaves = [node.variable for node in nodes if getattr(node, "variable", None) is not None]
     # Tensors drawn as their own boxes (root, named intermediates) show the gradient that
@@ -490,7 +494,10 @@ class JacobianExplorer(_CourseWidget):
         return _numpy(leaf.grad)
 
     def figure(self) -> Any:
-        """v, J and vᵀJ as three aligned heatmaps: vᵀJ is v's weights applied to J's rows."""
+        """v, J and vᵀJ as three aligned heatmaps: vᵀJ is J's rows weighted by v and added.
+
+        Rows whose weight is 0 are faded, so a one-hot v visibly picks out one row.
+        """
         import matplotlib.pyplot as plt
 
         outputs, inputs = self.jacobian.shape
@@ -498,17 +505,18 @@ class JacobianExplorer(_CourseWidget):
         limit = float(max(np.abs(self.jacobian).max(), np.abs(self.vjp).max(),
                           np.abs(v).max())) or 1.0
         with style.plot_style():
-            width = 2.2 + 0.7 * inputs
-            height = 1.6 + 0.5 * outputs
+            width = 2.6 + 0.8 * inputs
+            height = 1.9 + 0.5 * outputs
             figure = plt.figure(figsize=(min(width, 10.0), min(height, 8.0)))
             grid = figure.add_gridspec(2, 2, width_ratios=[1, max(inputs, 1)],
                                        height_ratios=[max(outputs, 1), 1])
+            rows = [f"y{i}" for i in range(outputs)]
+            columns = [f"x{j}" for j in range(inputs)]
             panels = [
-                (figure.add_subplot(grid[0, 0]), v[:, None], "v", [], [f"y{i}" for i in
-                                                                       range(outputs)]),
-                (figure.add_subplot(grid[0, 1]), self.jacobian, "J", [], []),
-                (figure.add_subplot(grid[1, 1]), self.vjp[None, :], "vᵀJ",
-                 [f"x{j}" for j in range(inputs)], ["vᵀJ"]),
+                (figure.add_subplot(grid[0, 0]), v[:, None], "weights v", [], rows),
+                (figure.add_subplot(grid[0, 1]), self.jacobian, "rows of J", [], []),
+                (figure.add_subplot(grid[1, 1]), self.vjp[None, :], "vᵀJ = Σᵢ vᵢ · row i",
+                 columns, []),
             ]
             for ax, matrix, title, xlabels, ylabels in panels:
                 ax.imshow(matrix, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit,
@@ -526,6 +534,10 @@ class JacobianExplorer(_CourseWidget):
                     ink = "white" if abs(value) > 0.6 * limit else "black"
                     ax.text(j, i, format_number(value), ha="center", va="center",
                             color=ink, fontsize=9)
+            jacobian_axes = panels[1][0]
+            for i in np.flatnonzero(v == 0.0):
+                # A zero weight drops the row from the sum: fade it.
+                jacobian_axes.axhspan(i - 0.5, i + 0.5, color="white", alpha=0.75, lw=0)
             figure.add_subplot(grid[1, 0]).axis("off")
         return figure
 
