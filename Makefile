@@ -72,7 +72,19 @@ $(PY):
 	  echo "Could not create a virtualenv with '$(PYTHON) -m venv' (on Debian/Ubuntu: sudo apt-get install python3-venv)." >&2; \
 	  rm -rf $(VENV); exit 1; }
 
-$(STAMP): requirements.txt pyproject.toml | $(PY)
+# An editable install records where each top-level package is, so one made before
+# minigrad/__init__.py existed cannot import minigrad later: when `import minigrad` does not
+# find this checkout's package, install again (the check costs one Python start-up).
+STAMP_PREREQUISITES := requirements.txt pyproject.toml
+ifeq ($(words $(wildcard minigrad/__init__.py $(STAMP))),2)
+  ifneq ($(shell cd / && $(abspath $(PY)) -c 'import importlib.util as u, os; s = u.find_spec("minigrad"); print(os.path.realpath(s.origin) if s and s.origin else "")' 2>/dev/null),$(realpath minigrad/__init__.py))
+    STAMP_PREREQUISITES += stale-install
+  endif
+endif
+.PHONY: stale-install
+stale-install: ;
+
+$(STAMP): $(STAMP_PREREQUISITES) | $(PY)
 	$(PIP) install -r requirements.txt
 	$(PIP) install -e .
 	@touch $@
