@@ -29,6 +29,15 @@ class TorchLikeEngine:
         # importing the submodules by name works for both libraries whatever their __init__.
         self.functional = importlib.import_module(f"{lib.__name__}.nn.functional")
         self.optim = importlib.import_module(f"{lib.__name__}.optim")
+        # Use each part once, so that whatever the library loads lazily on first use is
+        # loaded now, neither timed nor left for the garbage collector to walk during the
+        # runs (PyTorch's first optimizer imports its compiler stack: seconds and ~150,000
+        # objects, which the benchmark then freezes out of the collector's way).
+        parameter = lib.zeros(3, requires_grad=True)
+        optimizer = self.optim.SGD([parameter], lr=0.1)
+        self.functional.binary_cross_entropy_with_logits(parameter, lib.ones(3)).backward()
+        optimizer.step()
+        optimizer.zero_grad()
 
     def per_op(self) -> Callable[[], None]:
         lib = self.lib
