@@ -244,7 +244,7 @@ class Benchmark:
                         losses[name].append(trainer.step())
                 except Exception as error:
                     results[name] = {"status": error_status(error)}
-                    del trainers[name]
+                    del trainers[name], losses[name]  # reported as an error, not compared
                     continue
                 samples[name].append((time.perf_counter() - start) / steps_per_chunk)
 
