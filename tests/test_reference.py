@@ -134,3 +134,11 @@ def test_judge_checks_warnings():
     case, expected = _recorded("non_leaf_grad_warns")
     silent = {**expected, "warnings": []}
     assert judge(case, expected, silent) != []
+
+
+def test_judge_tells_int_from_float_and_bool():
+    case, expected = _recorded("attributes_item_tolist")
+    for key, wrong in (("item float", 2), ("item int", 3.0), ("item bool", 1)):
+        actual = json.loads(json.dumps(expected))
+        actual["out"][key] = wrong
+        assert judge(case, expected, actual) != [], key

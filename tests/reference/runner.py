@@ -252,9 +252,9 @@ def compare(expected: Any, actual: Any, path: str = "out") -> Iterator[str]:
         for i, (e, a) in enumerate(zip(expected, actual)):
             yield from compare(e, a, f"{path}[{i}]")
         return
-    actual_is_number = isinstance(actual, (int, float)) and not isinstance(actual, bool)
-    if isinstance(expected, float) and actual_is_number:
-        # A bare Python float usually comes from .item() of a float32 tensor.
+    if isinstance(expected, float) and isinstance(actual, float):
+        # A bare Python float usually comes from .item() of a float32 tensor. (An int where
+        # a float is expected falls through to the exact check below and is reported.)
         if not math.isclose(actual, expected, rel_tol=FLOAT32.rtol, abs_tol=FLOAT32.atol):
             yield f"{path}: expected {expected!r}, got {actual!r}"
         return
