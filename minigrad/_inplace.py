@@ -45,6 +45,19 @@ def _check_allowed(tensor: Tensor) -> None:
         )
 
 
+def _snapshot(tensor: Tensor) -> Tensor:
+    """The tensor as it is now, with its history, in memory of its own.
+
+    The recorded operation takes this as its input: the node may save it for
+    backward, and it must keep the value from *before* the in-place change.
+    """
+    old = wrap(tensor.data.copy())
+    old._requires_grad = tensor._requires_grad
+    old.grad_fn = tensor.grad_fn
+    old.output_nr = tensor.output_nr
+    return old
+
+
 def _write(tensor: Tensor, result: Tensor) -> Tensor:
     """Store ``result`` in ``tensor``'s memory, count the version, and adopt its history."""
     if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
@@ -74,13 +87,14 @@ def binary(tensor: Tensor, function, ufunc, other) -> Tensor:
     _check_allowed(tensor)
     if not isinstance(other, Tensor):
         other = _scalar_operand(other, tensor)
-    return _write(tensor, function.apply(tensor, other))
+    return _write(tensor, function.apply(_snapshot(tensor), other))
 
 
 def unary(tensor: Tensor, operation) -> Tensor:
     """``tensor = operation(tensor)``, in place."""
     if _records(tensor):
         _check_allowed(tensor)
+        return _write(tensor, operation(_snapshot(tensor)))
     return _write(tensor, operation(tensor))
 
 
@@ -89,7 +103,7 @@ def fill(tensor: Tensor, value) -> Tensor:
     if _records(tensor, value):
         _check_allowed(tensor)
         value = value if isinstance(value, Tensor) else _scalar_operand(value, tensor)
-        return _write(tensor, Fill.apply(tensor, value))
+        return _write(tensor, Fill.apply(_snapshot(tensor), value))
     tensor.data[...] = value.data if isinstance(value, Tensor) else value
     tensor._version_counter[0] += 1
     return tensor
@@ -100,7 +114,7 @@ def copy(tensor: Tensor, source) -> Tensor:
     source = source if isinstance(source, Tensor) else Tensor(source)
     if _records(tensor, source):
         _check_allowed(tensor)
-        return _write(tensor, Copy.apply(tensor, source))
+        return _write(tensor, Copy.apply(_snapshot(tensor), source))
     tensor.data[...] = np.broadcast_to(source.data, tensor.data.shape)
     tensor._version_counter[0] += 1
     return tensor
@@ -115,7 +129,7 @@ def setitem(tensor: Tensor, index, value) -> None:
     if _records(tensor, value):
         _check_allowed(tensor)
         value = value if isinstance(value, Tensor) else _scalar_operand(value, tensor)
-        _write(tensor, CopySlices.apply(tensor, value, items))
+        _write(tensor, CopySlices.apply(_snapshot(tensor), value, items))
         return
     tensor.data[items] = value.data if isinstance(value, Tensor) else value
     tensor._version_counter[0] += 1

@@ -502,7 +502,11 @@ class Tensor:
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        return _ew.Clamp.apply(self, min, max)
+        x = self
+        for bound in (min, max):
+            if bound is not None:
+                x = _promoted_for_scalar(x, bound)  # an int tensor clamped at 0.5 becomes float32
+        return _ew.Clamp.apply(x, min, max)
 
     clip = clamp
 
@@ -557,9 +561,10 @@ class Tensor:
         return _shape.transpose(self, dim0, dim1)
 
     def t(self):
+        """The transpose of a matrix (a vector is returned as it is)."""
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return _shape.T.apply(self, 0, 1) if self.ndim == 2 else self
 
     def permute(self, *dims):
         return _shape.permute(self, _shape_arg(dims))

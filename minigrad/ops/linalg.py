@@ -28,12 +28,14 @@ class Matmul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        grad = grad_output
-        # Restore the dimensions that a vector operand removed from the result.
-        if ctx.a_vector:
-            grad = grad.unsqueeze(-2)
+        # Restore the dimensions that a vector operand removed from the result:
+        # the row of a (1, k) left operand, the column of a (k, 1) right operand.
+        shape = list(grad_output.data.shape)
         if ctx.b_vector:
-            grad = grad.unsqueeze(-1)
+            shape.append(1)
+        if ctx.a_vector:
+            shape.insert(len(shape) - 1, 1)
+        grad = grad_output.reshape(tuple(shape))
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             b_matrix = b.unsqueeze(-1) if ctx.b_vector else b

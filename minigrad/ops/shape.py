@@ -89,6 +89,12 @@ class Transpose(Function):
         return tangent.transpose(dim0, dim1)
 
 
+class T(Transpose):
+    """``x.t()``: the transpose of a matrix."""
+
+    node_name = "TBackward0"
+
+
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     if x.ndim == 0:
         return x
