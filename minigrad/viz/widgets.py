@@ -7,11 +7,19 @@
   growing, and the error of a second backward through a freed graph.
 
 Every widget keeps what it shows in HTML widgets (``status``, ``grad_label``, ...) as well
-as in pictures, so a test can click a button and read the text. Displayed in a notebook,
-a widget also carries a static picture of its first state (``text/html``): Jupyter shows
-the live widget while a kernel runs, and a page rendered without one (nbconvert, nbviewer)
-falls back to the picture, since the widget view can only be drawn from a live or saved
-widget state.
+as in pictures, so a test can click a button and read the text.
+
+Displayed in a notebook, a widget's output holds two representations: the widget view
+(``application/vnd.jupyter.widget-view+json``) and a static picture of its first state
+(``text/html``). Which one shows:
+
+- JupyterLab / Notebook 7 with a live kernel: the widget (its renderer outranks HTML);
+- nbconvert's HTML export, nbviewer and sites built on them: the widget only if the
+  notebook saved the widget state, otherwise they skip the widget mime type and show
+  the static picture;
+- JupyterLab reopening a notebook without a kernel and without saved widget state shows
+  "Error displaying widget: model not found" for the widget view (it never falls back);
+  saving widget state (Settings > Save Widget State Automatically) avoids that.
 """
 
 from __future__ import annotations
