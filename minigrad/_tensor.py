@@ -376,7 +376,7 @@ class Tensor:
         return _binary(_ew.Add, self, other)
 
     def __radd__(self, other):
-        return _binary(_ew.Add, other, self)
+        return _binary(_ew.Add, self, other)  # recorded as a.add(2), as in PyTorch
 
     def __sub__(self, other):
         return _binary(_ew.Sub, self, other)
@@ -390,7 +390,8 @@ class Tensor:
         return _binary(_ew.Mul, self, other)
 
     def __rmul__(self, other):
-        return _binary(_ew.Mul, other, self)
+        # PyTorch records `3 * a` as a.mul(3): the tensor is the first input.
+        return _binary(_ew.Mul, self, other)
 
     def __truediv__(self, other):
         return _binary(_ew.Div, self, other)
