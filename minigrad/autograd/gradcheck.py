@@ -97,8 +97,7 @@ def gradgradcheck(
             outputs = _differentiable(_as_outputs(func(*inputs)))
         generator = np.random.default_rng(0)
         grad_outputs = tuple(
-            Tensor(generator.uniform(-1.0, 1.0, out.shape), dtype=out.dtype, requires_grad=True)
-            for out in outputs
+            Tensor(generator.uniform(-1.0, 1.0, out.shape), dtype=out.dtype, requires_grad=True) for out in outputs
         )
     else:
         grad_outputs = grad_outputs if isinstance(grad_outputs, (tuple, list)) else (grad_outputs,)
@@ -142,44 +141,47 @@ def _check(func, inputs, checked, eps, atol, rtol, check_backward_ad, check_forw
                     f"require grad, yet it changes with input {k}:\n{_format_matrix(block)}"
                 )
         return
-    checked_inputs = tuple(inputs[k] for k in checked)
+    analytical = {}
     if check_backward_ad:
-        with enable_grad():
-            outputs = _as_outputs(func(*inputs))  # a fresh graph, in case func freed the first
-            for o in differentiable:
-                out = outputs[o]
-                blocks = _jacobian_by_rows(out, o, checked_inputs, create_graph=False, strict=False)
-                for k, block in zip(checked, blocks):
-                    analytical = block.detach().data.reshape(out.numel(), inputs[k].numel())
-                    _compare(
-                        analytical,
-                        numerical[o, k],
-                        o,
-                        k,
-                        out,
-                        inputs[k],
-                        eps,
-                        atol,
-                        rtol,
-                        "backward",
-                    )
+        analytical["backward"] = _backward_blocks(outputs, differentiable, inputs, checked)
     if check_forward_ad:
+        analytical["forward"] = _forward_blocks(func, outputs, inputs, checked)
+    for mode, blocks in analytical.items():
+        for (o, k), block in blocks.items():
+            if o in differentiable:
+                where = (o, outputs[o]), (k, inputs[k])
+                _compare(block, numerical[o, k], where, mode, eps, atol, rtol)
 
-        def func_of_checked(*args):
-            full = list(inputs)
-            for k, arg in zip(checked, args):
-                full[k] = arg
-            return func(*full)
 
+def _backward_blocks(outputs: tuple, differentiable: list, inputs: tuple, checked: list) -> dict:
+    """``{(output, input): J}`` from the backward pass: row i of J is e_iᵀJ, one backward each."""
+    blocks = {}
+    checked_inputs = tuple(inputs[k] for k in checked)
+    for o in differentiable:
+        out = outputs[o]
         with enable_grad():
-            _, blocks = _jacobian_by_columns(func_of_checked, checked_inputs, strict=False)
-        for o in differentiable:
-            out = outputs[o]
-            for k, block in zip(checked, blocks[o]):
-                analytical = block.data.reshape(out.numel(), inputs[k].numel())
-                _compare(
-                    analytical, numerical[o, k], o, k, out, inputs[k], eps, atol, rtol, "forward"
-                )
+            rows = _jacobian_by_rows(out, o, checked_inputs, create_graph=False, strict=False)
+        for k, block in zip(checked, rows):
+            blocks[o, k] = block.detach().data.reshape(out.numel(), inputs[k].numel())
+    return blocks
+
+
+def _forward_blocks(func, outputs: tuple, inputs: tuple, checked: list) -> dict:
+    """``{(output, input): J}`` from forward mode: column j of J is J·e_j, one forward pass each."""
+
+    def func_of_checked(*args):
+        full = list(inputs)
+        for k, arg in zip(checked, args):
+            full[k] = arg
+        return func(*full)
+
+    with enable_grad():
+        _, columns = _jacobian_by_columns(func_of_checked, tuple(inputs[k] for k in checked), False)
+    return {
+        (o, k): block.data.reshape(out.numel(), inputs[k].numel())
+        for o, out in enumerate(outputs)
+        for k, block in zip(checked, columns[o])
+    }
 
 
 def _numerical_blocks(func, inputs: tuple, checked: list, outputs: tuple, eps: float) -> dict:
@@ -193,9 +195,7 @@ def _numerical_blocks(func, inputs: tuple, checked: list, outputs: tuple, eps: f
         for k, array in zip(checked, arrays):
             original = inputs[k]
             args[k] = Tensor(array, dtype=original.dtype, requires_grad=original.requires_grad)
-        values = [
-            out.detach().data.astype(np.float64).reshape(-1) for out in _as_outputs(func(*args))
-        ]
+        values = [out.detach().data.astype(np.float64).reshape(-1) for out in _as_outputs(func(*args))]
         return np.concatenate(values) if values else np.zeros(0)
 
     columns = numerical_jacobian(on_arrays, [inputs[k].detach().data for k in checked], h=eps)
@@ -209,20 +209,22 @@ def _numerical_blocks(func, inputs: tuple, checked: list, outputs: tuple, eps: f
     return blocks
 
 
-def _compare(analytical, numerical, o, k, out, x, eps, atol, rtol, mode) -> None:
-    """Raise a GradcheckError unless |analytical - numerical| <= atol + rtol·|numerical|."""
+def _compare(analytical, numerical, where, mode, eps, atol, rtol) -> None:
+    """Raise a GradcheckError unless |analytical - numerical| <= atol + rtol·|numerical|.
+
+    ``where`` is ``((output position, output), (input position, input))``, for the report.
+    """
     allowed = atol + rtol * np.abs(numerical)
     # How far each entry is beyond its tolerance; NaN (a broken derivative) is infinitely far.
     excess = np.nan_to_num(np.abs(analytical - numerical) - allowed, nan=np.inf)
     if (excess > 0).any():
-        raise GradcheckError(
-            _report(analytical, numerical, excess, o, k, out, x, eps, atol, rtol, mode)
-        )
+        raise GradcheckError(_report(analytical, numerical, excess, where, mode, eps, atol, rtol))
 
 
 # ---------------------------------------------------------------------------- the report
-def _report(analytical, numerical, excess, o, k, out, x, eps, atol, rtol, mode) -> str:
+def _report(analytical, numerical, excess, where, mode, eps, atol, rtol) -> str:
     """A report a learner can act on: which entry is most wrong, by how much, and both matrices."""
+    (o, out), (k, x) = where
     row, column = np.unravel_index(int(np.argmax(excess)), excess.shape)
     a, n = analytical[row, column], numerical[row, column]
     printed = excess.size <= _PRINTED_ENTRIES
@@ -230,10 +232,7 @@ def _report(analytical, numerical, excess, o, k, out, x, eps, atol, rtol, mode) 
         lines = [f"Jacobian mismatch for output {o} with respect to input {k},"]
         source = "backward"
     else:
-        lines = [
-            "Jacobian computed with forward mode mismatch for "
-            f"output {o} with respect to input {k},"
-        ]
+        lines = [f"Jacobian computed with forward mode mismatch for output {o} with respect to input {k},"]
         source = "forward mode"
     lines += [
         f"worst entry: d output{_index(out.shape, row)} / d input{_index(x.shape, column)}"
@@ -255,9 +254,7 @@ def _report(analytical, numerical, excess, o, k, out, x, eps, atol, rtol, mode) 
             f"(shape {tuple(x.shape)}), in row-major order)",
         ]
     else:
-        lines.append(
-            f"(the Jacobians have {excess.shape[0]} x {excess.shape[1]} entries: not printed)"
-        )
+        lines.append(f"(the Jacobians have {excess.shape[0]} x {excess.shape[1]} entries: not printed)")
     return "\n".join(lines)
 
 
@@ -291,8 +288,7 @@ def _inputs_to_check(inputs: tuple) -> list:
             checked.append(position)
     if not checked:
         raise ValueError(
-            "gradcheck expects at least one input tensor to require gradient, but none of them "
-            "have requires_grad=True."
+            "gradcheck expects at least one input tensor to require gradient, but none of them have requires_grad=True."
         )
     return checked
 
