@@ -194,9 +194,7 @@ def test_jacobian_of_an_output_that_ignores_the_input_is_zero_or_an_error_when_s
     assert_close(J, np.zeros((2, 2)))
     with pytest.raises(RuntimeError, match="does not require gradients"):
         F.jacobian(lambda v: t64([5.0, 6.0]), x, strict=True)
-    with pytest.raises(
-        RuntimeError, match="Output 0 of the user-provided function is independent of input 1"
-    ):
+    with pytest.raises(RuntimeError, match="Output 0 of the user-provided function is independent of input 1"):
         F.jacobian(lambda u, v: (u * 2, u * 3), (x, t64([0.0, 0.0])), strict=True)
 
 
@@ -392,20 +390,16 @@ def test_v_may_be_omitted_only_for_single_elements():
 
 # PyTorch's words (torch 2.13.0).
 V_NONE_FOR_OUTPUTS = (
-    "The vector v can only be None if the user-provided function returns a single Tensor with "
-    "a single element."
+    "The vector v can only be None if the user-provided function returns a single Tensor with a single element."
 )
 V_NONE_FOR_INPUTS = (
-    "The vector v can only be None if the input to the user-provided function is a single "
-    "Tensor with a single element."
+    "The vector v can only be None if the input to the user-provided function is a single Tensor with a single element."
 )
 
 
 def test_v_of_the_wrong_shape_or_count_is_refused():
     x = t64([1.0, 2.0])
-    with pytest.raises(
-        RuntimeError, match=r"v has invalid size: should be .*Size\(\[2\]\) but got .*Size\(\[3\]\)"
-    ):
+    with pytest.raises(RuntimeError, match=r"v has invalid size: should be .*Size\(\[2\]\) but got .*Size\(\[3\]\)"):
         F.vjp(lambda v: v * 2, x, t64([1.0, 2.0, 3.0]))
     with pytest.raises(RuntimeError, match="v is a tuple of invalid length: should be 2 but got 1"):
         F.jvp(lambda u, v: u * v, (x, x), (x,))
@@ -517,9 +511,7 @@ def torch_function(torch, name):
         "softmax": lambda x: torch.softmax(x, 0),
         "mlp": lambda x: T(W2) @ torch.tanh(T(W1) @ x + T(B1)) + T(B2),
         "cubic": lambda x: (x**3).sum() + x[0] * x[1],
-        "quadratic_form": lambda x: (
-            x @ (T([[2.0, 1.0, 0.0], [-1.0, 3.0, 0.5], [0.0, 0.5, 1.0]]) @ x)
-        ),
+        "quadratic_form": lambda x: x @ (T([[2.0, 1.0, 0.0], [-1.0, 3.0, 0.5], [0.0, 0.5, 1.0]]) @ x),
         "log_sum_exp": lambda x: x.exp().sum().log(),
     }[name]
 

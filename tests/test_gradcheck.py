@@ -149,10 +149,7 @@ OPS = [
 
 
 def random_inputs(op: Op, rng: np.random.Generator) -> tuple:
-    return tuple(
-        minigrad.tensor(rng.uniform(op.low, op.high, shape), requires_grad=True)
-        for shape in op.shapes
-    )
+    return tuple(minigrad.tensor(rng.uniform(op.low, op.high, shape), requires_grad=True) for shape in op.shapes)
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
@@ -186,15 +183,10 @@ BROADCASTING = {
 )
 def test_binary_ops_pass_gradcheck_for_any_broadcast_shapes(name, shapes, seed):
     rng = np.random.default_rng(seed)
-    a, b = (
-        minigrad.tensor(rng.uniform(-2.0, 2.0, shape), requires_grad=True)
-        for shape in shapes.input_shapes
-    )
+    a, b = (minigrad.tensor(rng.uniform(-2.0, 2.0, shape), requires_grad=True) for shape in shapes.input_shapes)
     if name in ("maximum", "where"):
         # Keep away from the kink a = b, where finite differences straddle two branches.
-        b = minigrad.tensor(
-            np.where(np.abs(a.data - b.data) < 1e-3, b.data + 0.1, b.data), requires_grad=True
-        )
+        b = minigrad.tensor(np.where(np.abs(a.data - b.data) < 1e-3, b.data + 0.1, b.data), requires_grad=True)
     assert gradcheck(BROADCASTING[name], (a, b), check_forward_ad=True)
 
 
@@ -286,9 +278,7 @@ def test_matrix_shaped_entries_are_named_by_their_indices():
             return grad_output * 2.0 * wrap(wrong)
 
     with pytest.raises(GradcheckError, match=r"worst entry: d output\[1, 2\] / d input\[1, 2\]"):
-        gradcheck(
-            WrongMatrixEntry.apply, minigrad.ones(2, 3, dtype=minigrad.float64, requires_grad=True)
-        )
+        gradcheck(WrongMatrixEntry.apply, minigrad.ones(2, 3, dtype=minigrad.float64, requires_grad=True))
 
 
 def test_nan_gradients_are_a_mismatch():
@@ -329,9 +319,7 @@ def test_check_forward_ad_catches_a_wrong_jvp_rule():
     with pytest.raises(GradcheckError) as caught:
         gradcheck(ExpWithWrongJvp.apply, x64(), check_forward_ad=True)
     report = str(caught.value)
-    assert report.startswith(
-        "Jacobian computed with forward mode mismatch for output 0 with respect to input 0,"
-    )
+    assert report.startswith("Jacobian computed with forward mode mismatch for output 0 with respect to input 0,")
     assert "analytical (forward mode)" in report
 
 
@@ -424,9 +412,7 @@ class SinWithNumpyBackward(Function):
 
 def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
     assert gradcheck(SinWithNumpyBackward.apply, x64())
-    with pytest.raises(
-        GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"
-    ):
+    with pytest.raises(GradcheckError, match="Jacobian mismatch for output 0 with respect to input 0"):
         gradgradcheck(SinWithNumpyBackward.apply, x64())
 
 

@@ -160,9 +160,7 @@ def hvp(
             duals = tuple(forward_ad.make_dual(x, direction) for x, direction in zip(inputs, v))
             outputs = _single_scalar_output(func(*duals), "hvp", strict)
             gradient = _grads(outputs, duals, create_graph=create_graph)
-            tangents = tuple(
-                None if g is None else forward_ad.unpack_dual(g).tangent for g in gradient
-            )
+            tangents = tuple(None if g is None else forward_ad.unpack_dual(g).tangent for g in gradient)
         if strict:
             for index, tangent in enumerate(tangents):
                 if tangent is None:
@@ -223,8 +221,7 @@ def jacobian(
             is_outputs_tuple, outputs = _as_tuple(outputs, _OUTPUTS, "jacobian")
             _check_requires_grad(outputs, "outputs", strict)
             blocks = tuple(
-                _jacobian_by_rows(out, index, inputs, create_graph, strict)
-                for index, out in enumerate(outputs)
+                _jacobian_by_rows(out, index, inputs, create_graph, strict) for index, out in enumerate(outputs)
             )
     blocks = tuple(_postprocess(row, create_graph) for row in blocks)
     if not is_inputs_tuple:
@@ -288,9 +285,7 @@ def hessian(
     return result if is_inputs_tuple else result[0][0]
 
 
-def _jacobian_by_rows(
-    output: Tensor, output_index: int, inputs: tuple, create_graph: bool, strict: bool
-) -> tuple:
+def _jacobian_by_rows(output: Tensor, output_index: int, inputs: tuple, create_graph: bool, strict: bool) -> tuple:
     """One block per input, of shape output.shape + input.shape: one backward per output element."""
     if output.numel() == 0:
         return tuple(creation.zeros(*output.shape, *x.shape, dtype=x.dtype) for x in inputs)
@@ -393,9 +388,7 @@ def _prepare_inputs(inputs: tuple, create_graph: bool) -> tuple:
     respect to the caller's tensor (this is how ``hessian`` differentiates a Jacobian).
     """
     if create_graph:
-        return tuple(
-            x.view_as(x) if x.requires_grad else x.detach().requires_grad_(True) for x in inputs
-        )
+        return tuple(x.view_as(x) if x.requires_grad else x.detach().requires_grad_(True) for x in inputs)
     return tuple(x.detach().requires_grad_(True) for x in inputs)
 
 
@@ -404,9 +397,7 @@ def _prepare_vectors(vectors: tuple, create_graph: bool) -> tuple:
     return tuple(t.view_as(t) if create_graph and t.requires_grad else t.detach() for t in vectors)
 
 
-def _input_direction(
-    v, inputs: tuple, is_inputs_tuple: bool, fn_name: str, create_graph: bool
-) -> tuple:
+def _input_direction(v, inputs: tuple, is_inputs_tuple: bool, fn_name: str, create_graph: bool) -> tuple:
     """The vector v over the inputs (of jvp, hvp, vhp), checked; 1 for a one-element input."""
     if v is not None:
         v = _prepare_vectors(_as_tuple(v, "v", fn_name)[1], create_graph)
@@ -425,16 +416,12 @@ def _validate_v(v: tuple, other: tuple, is_other_tuple: bool) -> None:
     """v must have one tensor per output (vjp) or input (jvp), of the same shape."""
     if len(v) != len(other):
         if is_other_tuple:
-            raise RuntimeError(
-                f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}."
-            )
+            raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}.")
         raise RuntimeError("The given v should contain a single Tensor.")
     for index, (vector, reference) in enumerate(zip(v, other)):
         if vector.shape != reference.shape:
             prefix = f"Entry {index} in " if is_other_tuple else ""
-            raise RuntimeError(
-                f"{prefix}v has invalid size: should be {reference.shape} but got {vector.shape}."
-            )
+            raise RuntimeError(f"{prefix}v has invalid size: should be {reference.shape} but got {vector.shape}.")
 
 
 def _single_scalar_output(out, fn_name: str, strict: bool) -> tuple:
@@ -485,9 +472,7 @@ def _grads(
 
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    pairs = [
-        (out, g) for out, g in zip(outputs, grad_outputs) if out is not None and out.requires_grad
-    ]
+    pairs = [(out, g) for out, g in zip(outputs, grad_outputs) if out is not None and out.requires_grad]
     if not pairs:
         return (None,) * len(inputs)
     kept_outputs, kept_grads = zip(*pairs)
@@ -534,8 +519,4 @@ def _unpack(values: tuple, was_tuple: bool):
 
 def _describe(tensors: tuple) -> str:
     shapes = ", ".join(str(list(t.shape)) for t in tensors)
-    return (
-        f"a Tensor of shape {shapes}"
-        if len(tensors) == 1
-        else f"{len(tensors)} Tensors of shapes {shapes}"
-    )
+    return f"a Tensor of shape {shapes}" if len(tensors) == 1 else f"{len(tensors)} Tensors of shapes {shapes}"
