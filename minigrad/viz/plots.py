@@ -278,3 +278,42 @@ def plot_gradient_bars(
         ax.set_title(title)
         ax.grid(axis="x", visible=False)
     return figure, ax
+
+
+def draw_value_graph(root: Any, labels: Mapping[Any, str] | None = None,
+                     **draw_graph_options: Any) -> Any:
+    """``draw_graph`` for a scalar engine of your own, built like ``minigrad.scalar.Value``.
+
+    ``draw_graph`` draws graphs of the package's ``minigrad.scalar.Value``. A Value class
+    written in a notebook (chapter 02 builds one, cell by cell) is another class with the
+    same attributes: ``data``, ``grad``, ``label``, ``_prev`` (the operands) and ``_op``.
+    This copies its graph node for node into package Values holding the same numbers and
+    draws the copy, so the picture is exactly the one ``draw_graph`` gives for the package's
+    engine. ``labels={value: "name"}`` may name the notebook's Values; the other options
+    (``show_grad``, ``rankdir``, ...) are ``draw_graph``'s.
+    """
+    from minigrad.scalar import Value
+    from minigrad.viz.graph import draw_graph
+
+    copies: dict[int, Value] = {}
+    # Operands must be copied before the Values computed from them: a depth-first walk with
+    # an explicit stack (no recursion, so deep graphs work). (node, True) means "all its
+    # operands are copied, copy it".
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, operands_done = stack.pop()
+        if id(node) in copies:
+            continue
+        if operands_done:
+            copy = Value(float(node.data), label=str(getattr(node, "label", "") or ""),
+                         _prev=tuple(copies[id(operand)] for operand in node._prev),
+                         _op=str(getattr(node, "_op", "")))
+            copy.grad = float(node.grad)
+            copies[id(node)] = copy
+            continue
+        stack.append((node, True))
+        stack.extend((operand, False) for operand in reversed(tuple(node._prev))
+                     if id(operand) not in copies)
+    copied_labels = {copies[id(value)]: name for value, name in (labels or {}).items()
+                     if id(value) in copies}
+    return draw_graph(copies[id(root)], labels=copied_labels or None, **draw_graph_options)
