@@ -289,6 +289,15 @@ def test_forward_over_reverse_hessian_equals_reverse_over_reverse():
     assert_close(H, expected)
 
 
+def test_hessian_with_create_graph_gives_third_derivatives():
+    x = t64([0.5, -1.0], requires_grad=True)
+    H = F.hessian(lambda v: (v**4).sum(), x, create_graph=True)  # diag(12x²)
+    assert H.requires_grad
+    assert_close(H, np.diag(12 * x.data**2))
+    H.sum().backward()
+    assert_close(x.grad, 24 * x.data)
+
+
 def test_hessian_needs_a_single_element_output():
     with pytest.raises(RuntimeError, match="should contain a single element"):
         F.hessian(lambda x: x**2, t64(X3))
