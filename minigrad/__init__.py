@@ -89,6 +89,14 @@ __all__ = [
 ]
 
 
+# ``minigrad.autograd.gradcheck`` is the function, as in PyTorch; bound here, once the
+# package is complete, so that importing the module of the same name cannot replace it.
+from .autograd.gradcheck import gradcheck as _gradcheck  # noqa: E402
+from .autograd.gradcheck import gradgradcheck as _gradgradcheck  # noqa: E402
+
+autograd.gradcheck, autograd.gradgradcheck = _gradcheck, _gradgradcheck
+
+
 def __getattr__(name: str):
     # Submodules loaded on first use, so `import minigrad` stays light.
     import importlib

@@ -17,12 +17,17 @@ import numpy as np
 
 from . import dtypes
 from ._tensor import Tensor, _scalar_operand, wrap
-from .autograd import grad_mode
+from .autograd import forward_ad, grad_mode
 from .autograd.function import Function
 
 
 def _records(tensor: Tensor, other=None) -> bool:
-    """Whether this in-place change must be recorded in the graph."""
+    """Whether this in-place change must go through a Function: recorded in the graph,
+    or carrying a forward-mode tangent."""
+    if forward_ad.state.level is not None and (
+        tensor._fw_tangent is not None or (isinstance(other, Tensor) and other._fw_tangent is not None)
+    ):
+        return True
     return grad_mode.state.enabled and (
         tensor._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
     )
@@ -55,6 +60,7 @@ def _snapshot(tensor: Tensor) -> Tensor:
     old._requires_grad = tensor._requires_grad
     old.grad_fn = tensor.grad_fn
     old.output_nr = tensor.output_nr
+    old._fw_tangent = tensor._fw_tangent
     return old
 
 
@@ -71,6 +77,8 @@ def _write(tensor: Tensor, result: Tensor) -> Tensor:
         tensor.grad_fn = result.grad_fn
         tensor.output_nr = result.output_nr
         tensor._requires_grad = True
+    if result._fw_tangent is not None:
+        forward_ad._set_tangent(tensor, result._fw_tangent)
     return tensor
 
 
@@ -98,12 +106,13 @@ def unary(tensor: Tensor, operation) -> Tensor:
     return _write(tensor, operation(tensor))
 
 
-def fill(tensor: Tensor, value) -> Tensor:
+def fill(tensor: Tensor, value, function=None) -> Tensor:
     """Set every element to ``value`` (the gradient to the old values is then zero)."""
     if _records(tensor, value):
         _check_allowed(tensor)
-        value = value if isinstance(value, Tensor) else _scalar_operand(value, tensor)
-        return _write(tensor, Fill.apply(_snapshot(tensor), value))
+        if isinstance(value, Tensor):
+            return _write(tensor, FillTensor.apply(_snapshot(tensor), value))
+        return _write(tensor, (function or Fill).apply(_snapshot(tensor), value))
     tensor.data[...] = value.data if isinstance(value, Tensor) else value
     tensor._version_counter[0] += 1
     return tensor
@@ -136,9 +145,33 @@ def setitem(tensor: Tensor, index, value) -> None:
 
 
 class Fill(Function):
-    """All elements replaced by one value: no gradient to the old values."""
+    """All elements replaced by a number: no gradient to the old values."""
 
-    node_name = "FillBackward1"
+    node_name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full(x.data.shape, value, dtype=x.data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * 0, None
+
+    @staticmethod
+    def jvp(ctx, tangent, value):
+        return tangent * 0
+
+
+class Zero(Fill):
+    """``zero_()``: all elements replaced by 0."""
+
+    node_name = "ZeroBackward0"
+
+
+class FillTensor(Function):
+    """All elements replaced by a one-element tensor, which gets the sum of their gradients."""
+
+    node_name = "FillBackward3"
 
     @staticmethod
     def forward(ctx, x, value):
@@ -147,6 +180,10 @@ class Fill(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output * 0, grad_output.sum()
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_value):
+        return tangent * 0 + tangent_value
 
 
 class Copy(Function):
@@ -161,6 +198,10 @@ class Copy(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output * 0, grad_output
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_source):
+        return tangent * 0 + tangent_source
 
 
 class CopySlices(Function):
@@ -181,3 +222,8 @@ class CopySlices(Function):
         keep[ctx.index] = 0
         grad_value = grad_output[ctx.index]
         return grad_output * wrap(keep), grad_value, None
+
+    @staticmethod
+    def jvp(ctx, tangent, tangent_value, index):
+        # The same write, applied to the tangents.
+        return CopySlices.apply(tangent, tangent_value, index)

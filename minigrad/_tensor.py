@@ -239,10 +239,18 @@ class Tensor:
         return array if dtype is None else array.astype(dtype)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar_value())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar_value())
+
+    def _scalar_value(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars (this one has shape "
+                f"{list(self.data.shape)})"
+            )
+        return self.data.item()
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
@@ -607,7 +615,7 @@ class Tensor:
     __itruediv__ = div_
 
     def zero_(self):
-        return _inplace.fill(self, 0)
+        return _inplace.fill(self, 0, _inplace.Zero)
 
     def fill_(self, value):
         return _inplace.fill(self, value)
@@ -737,7 +745,14 @@ def where(condition, input, other) -> Tensor:  # noqa: A002 - PyTorch's argument
     if input.data.dtype != other.data.dtype:
         target = dtypes.promote(input.dtype, input.ndim, other.dtype, other.ndim).numpy
         input, other = input.to(target), other.to(target)
-    return _ew.Where.apply(np.asarray(_data(condition), dtype=bool), input, other)
+    condition = np.asarray(_data(condition), dtype=bool)
+    try:
+        return _ew.Where.apply(condition, input, other)
+    except ValueError:
+        _check_broadcast(condition.shape, input.data.shape)
+        _check_broadcast(condition.shape, other.data.shape)
+        _check_broadcast(input.data.shape, other.data.shape)
+        raise
 
 
 from . import _inplace  # noqa: E402  (the operation modules need the Tensor class above)

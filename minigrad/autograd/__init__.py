@@ -38,8 +38,6 @@ def __getattr__(name: str):
     # functional and gradcheck are imported on first use: most programs never need them.
     if name == "functional":
         return importlib.import_module(".functional", __name__)
-    if name in ("gradcheck", "gradgradcheck"):
-        return getattr(importlib.import_module(".gradcheck", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

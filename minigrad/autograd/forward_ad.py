@@ -81,8 +81,9 @@ def propagate(function_cls, ctx, args, outputs) -> None:
     if not any(isinstance(a, Tensor) and a._fw_tangent is not None for a in args):
         return
     # Inputs without a tangent are constant along the direction: tangent zero.
+    # Arguments that are not tensors (a dim, a shape, an index) are passed on as they are.
     tangents = [
-        (a._fw_tangent if a._fw_tangent is not None else a.detach() * 0) if isinstance(a, Tensor) else None
+        (a._fw_tangent if a._fw_tangent is not None else a.detach() * 0) if isinstance(a, Tensor) else a
         for a in args
     ]
     ctx.inputs, ctx.outputs = args, outputs

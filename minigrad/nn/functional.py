@@ -61,8 +61,7 @@ def sigmoid(input: Tensor) -> Tensor:
 def _implicit_dim(input: Tensor, name: str) -> int:
     # PyTorch's old rule for a missing dim, kept with its deprecation warning.
     warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
         UserWarning,
         stacklevel=3,
     )
@@ -137,9 +136,7 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 def _check_reduction(reduction: str) -> None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(
-            f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')"
-        )
+        raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
 
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
@@ -172,9 +169,7 @@ def _constant(array: np.ndarray) -> Tensor:
 
 def _as_tensor_argument(value, function: str, argument: str) -> Tensor:
     if not isinstance(value, Tensor):
-        raise TypeError(
-            f"{function}(): argument '{argument}' must be Tensor, not {type(value).__name__}"
-        )
+        raise TypeError(f"{function}(): argument '{argument}' must be Tensor, not {type(value).__name__}")
     return value
 
 
@@ -270,9 +265,7 @@ class MseLossBackward(Function):
     @staticmethod
     def jvp(ctx, tangent_grad_output, tangent_input, tangent_target, _reduction):
         grad_output, input, target, _ = ctx.inputs
-        change = tangent_grad_output * (input - target) + grad_output * (
-            tangent_input - tangent_target
-        )
+        change = tangent_grad_output * (input - target) + grad_output * (tangent_input - tangent_target)
         return change * ctx.scale
 
 
@@ -337,9 +330,7 @@ class BinaryCrossEntropyWithLogits(Function):
             )
         if ctx.needs_input_grad[1]:  # rare: a target that is itself computed
             scale = _mean_scale(ctx.reduction, input.data.size)
-            grad_target = _bce_target_slope(input, ctx.pos_weight, ctx.weight) * (
-                grad_output * scale
-            )
+            grad_target = _bce_target_slope(input, ctx.pos_weight, ctx.weight) * (grad_output * scale)
         return grad_input, grad_target, None, None, None
 
     @staticmethod
@@ -436,9 +427,7 @@ def binary_cross_entropy_with_logits(
     _check_reduction(reduction)
     input, target = _floating_pair(input, target, "binary_cross_entropy_with_logits")
     if target.data.shape != input.data.shape:
-        raise ValueError(
-            f"Target size ({target.shape}) must be the same as input size ({input.shape})"
-        )
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     name = "binary_cross_entropy_with_logits"
     weight = _non_differentiable(weight, input, name, "weight")
     pos_weight = _non_differentiable(pos_weight, input, name, "pos_weight")
@@ -544,16 +533,11 @@ def _class_targets(input, target, weight, ignore_index: int, function: str) -> t
         if target.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if target.ndim == 1 and target.data.size != 1:
-            raise ValueError(
-                f"For 1D input, 1D target must have size 1, but got target size: {target.data.size}"
-            )
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.data.size}")
     else:
         batch = target.data.shape[0] if target.ndim > 0 else 0
         if batch != input.data.shape[0]:
-            raise ValueError(
-                f"Expected input batch_size ({input.data.shape[0]}) to match target batch_size "
-                f"({batch})."
-            )
+            raise ValueError(f"Expected input batch_size ({input.data.shape[0]}) to match target batch_size ({batch}).")
         if input.ndim == 2 and target.ndim != 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         expected = (input.data.shape[0],) + input.data.shape[2:]
@@ -623,7 +607,12 @@ def cross_entropy(
 
 
 def _cross_entropy_with_probabilities(input, target, weight, class_dim: int, reduction: str):
+    # Recorded as the few operations it is, in PyTorch's order (sum, then negate).
     products = input.log_softmax(class_dim) * target
     if weight is not None:  # one weight per class, along the class dimension
         products = products * weight.reshape((-1,) + (1,) * (input.ndim - class_dim - 1))
-    return _reduce_tensor(-products.sum(dim=class_dim), reduction)
+    if reduction == "none":
+        return -products.sum(dim=class_dim)
+    total = -products.sum()
+    # The mean is over samples (and extra dimensions), not over the classes.
+    return total / (input.data.size // input.data.shape[class_dim]) if reduction == "mean" else total

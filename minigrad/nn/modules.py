@@ -93,9 +93,7 @@ class Module:
     register_module = add_module
 
     # ------------------------------------------------------------------ walking the tree
-    def named_modules(
-        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
-    ):
+    def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True):
         """This module and every module inside it, with dotted names ("", "fc1", "body.0", ...)."""
         if memo is None:
             memo = set()
@@ -125,17 +123,11 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_parameters(
-        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-    ):
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
         """Every parameter with its dotted name ("fc1.weight", "0.bias", ...): a module's own
         parameters first, then those of its sub-modules; a shared parameter only once."""
         seen = set()
-        modules = (
-            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-            if recurse
-            else [(prefix, self)]
-        )
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, param in module._parameters.items():
                 if param is None or (remove_duplicate and param in seen):
@@ -160,9 +152,7 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None, or to zeros if ``set_to_none=False``."""
@@ -212,10 +202,7 @@ class Module:
         Unlike PyTorch's, the tensors are copies, not views: a saved state_dict does not
         change when training continues.
         """
-        return OrderedDict(
-            (name, Tensor(param.data))
-            for name, param in self.named_parameters(remove_duplicate=False)
-        )
+        return OrderedDict((name, Tensor(param.data)) for name, param in self.named_parameters(remove_duplicate=False))
 
     def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
         """Copy values (Tensors or NumPy arrays) into the parameters of the same names."""
@@ -224,13 +211,9 @@ class Module:
         unexpected = [name for name in state_dict if name not in own]
         errors = []
         if strict and missing:
-            errors.append(
-                "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". "
-            )
+            errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
         if strict and unexpected:
-            errors.append(
-                "Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". "
-            )
+            errors.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
         values = {}
         for name, param in own.items():
             if name in state_dict:
@@ -243,10 +226,7 @@ class Module:
                     )
                 values[name] = value
         if errors:
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                + "\n\t".join(errors)
-            )
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         with no_grad():
             for name, value in values.items():
                 own[name].copy_(Tensor(value, dtype=own[name].dtype))
@@ -260,9 +240,7 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         lines = extra.split("\n") if extra else []
-        lines += [
-            f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()
-        ]
+        lines += [f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()]
         if not lines:
             return f"{type(self).__name__}()"
         if len(lines) == 1 and not self._modules:  # a simple layer: Linear(in_features=2, ...)
@@ -431,14 +409,10 @@ class BCEWithLogitsLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """Softmax cross-entropy of scores against class indices (see ``F.cross_entropy``)."""
 
-    def __init__(
-        self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
-    ) -> None:
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.weight = weight
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.cross_entropy(
-            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
-        )
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)

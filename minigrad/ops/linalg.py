@@ -73,6 +73,17 @@ class BatchedMatmul(Matmul):
     node_name = "BmmBackward0"
 
 
+def _check_batch_dims(shape_a: tuple, shape_b: tuple) -> None:
+    """Batch dimensions (all but the last two) broadcast like any other operands' dimensions."""
+    for size_a, size_b in zip(reversed(shape_a[:-2]), reversed(shape_b[:-2])):
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at a "
+                f"non-singleton batch dimension of matmul (shapes {list(shape_a)} and {list(shape_b)}: "
+                "the batch dimensions, all but the last two, must broadcast)"
+            )
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """The matrix product with NumPy's (and PyTorch's) rules for vectors and batches."""
     if not isinstance(b, Tensor):
@@ -96,6 +107,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
                 f"{'only' if b.ndim == 1 else 'second-to-last'} dimension of the second ({inner_b})"
             )
         raise RuntimeError(message)
+    _check_batch_dims(a.data.shape, b.data.shape)
     if a.data.dtype != b.data.dtype:
         a, b = _to_float(a), _to_float(b)
         if a.data.dtype != b.data.dtype:

@@ -307,12 +307,29 @@ def getitem(x: Tensor, index) -> Tensor:
     items = tuple(_index_array(item) for item in items)
     basic = all(item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice)) for item in items)
     if not basic:
+        _check_masks(x, items)
         try:
             x.data[items]  # let NumPy check the index before recording anything
         except IndexError as error:
             raise IndexError(str(error).replace("axis", "dimension")) from None
         return Index.apply(x, items)
     return _basic_index(x, items)
+
+
+def _check_masks(x: Tensor, items: tuple) -> None:
+    """A boolean mask must have the shape of the dimensions it indexes (PyTorch's message)."""
+    dim = 0
+    for position, item in enumerate(items):
+        if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+            covered = x.data.shape[dim : dim + item.ndim]
+            if item.shape != covered:
+                raise IndexError(
+                    f"The shape of the mask {list(item.shape)} at index {position} does not match the "
+                    f"shape of the indexed tensor {list(x.data.shape)} at index {dim}"
+                )
+            dim += item.ndim
+        elif item is not None and item is not Ellipsis:
+            dim += 1
 
 
 def _basic_index(x: Tensor, items: tuple) -> Tensor:
@@ -323,21 +340,26 @@ def _basic_index(x: Tensor, items: tuple) -> Tensor:
     if Ellipsis in items:
         at = items.index(Ellipsis)
         items = items[:at] + (slice(None),) * (x.ndim - consuming) + items[at + 1 :]
-    result, dim = x, 0
+    # ``dim`` counts dimensions of the result so far, ``source_dim`` those of x (for messages).
+    result, dim, source_dim = x, 0, 0
     for item in items:
         if item is None:
             result = unsqueeze(result, dim)
             dim += 1
         elif isinstance(item, slice):
             if item != slice(None):
-                full = (slice(None),) * dim + (item,)
+                full = (slice(None),) * dim + (item, Ellipsis)
                 result = Slice.apply(result, full)
             dim += 1
+            source_dim += 1
         else:
             size = result.data.shape[dim]
             if not -size <= item < size:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size {size}")
-            result = Select.apply(result, (slice(None),) * dim + (int(item),))
+                raise IndexError(f"index {item} is out of bounds for dimension {source_dim} with size {size}")
+            # The trailing ... makes NumPy return a (0-dim) view, never a copied scalar,
+            # so that x[0].add_(1) changes x, as in PyTorch.
+            result = Select.apply(result, (slice(None),) * dim + (int(item), Ellipsis))
+            source_dim += 1
     if result is x:
         return View.apply(x, x.data.shape)  # x[...] is a new view of x
     return result

@@ -61,10 +61,7 @@ class Optimizer:
         params = list(params)
         for param in params:
             if not isinstance(param, Tensor):
-                raise TypeError(
-                    "optimizer can only optimize Tensors, but one of the params is "
-                    + type(param).__name__
-                )
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + type(param).__name__)
             if not param.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         if len({id(p) for p in params}) != len(params):
@@ -130,8 +127,7 @@ class Optimizer:
         for group, saved in zip(self.param_groups, saved_groups):
             if len(group["params"]) != len(saved["params"]):
                 raise ValueError(
-                    "loaded state dict contains a parameter group that doesn't match the size of "
-                    "optimizer's group"
+                    "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"
                 )
             by_index.update(zip(saved["params"], group["params"]))
             group.update({key: value for key, value in saved.items() if key != "params"})

@@ -4,12 +4,12 @@ Every failed check raises ``CheckFailed`` (a subclass of ``AssertionError``, so 
 pytest count it as a failed test) whose message names the answer, what it is, what it
 should be, and a hint, e.g.::
 
-    b_grad is [-6, 0.25, -8], which is not right at entries 0, 1 and 2; you differentiated
-    b² but dropped the factor 2 of 2b²: d(2b²)/db = 4b
+    b_grad is [-6, 0.25, -8], which is wrong in every entry; you differentiated b² but
+    dropped the factor 2 of 2b²: d(2b²)/db = 4b
 
 An exercise that was not touched yet (its function still raises ``NotImplementedError``,
-or its answer is still ``None``) raises ``NotAttempted`` instead, which reads
-"... not attempted yet".
+or its answer is still ``None``) raises ``NotAttempted`` instead, whose message starts with
+"not attempted yet".
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def attempt(label: str, thunk: Callable[[], Any], hints: dict[type, str] | None 
         return thunk()
     except NotImplementedError:
         raise NotAttempted(
-            f"{label} is not attempted yet: it still raises NotImplementedError. "
-            f"Replace the line `raise NotImplementedError()` with your code."
+            f"not attempted yet: {label} raised NotImplementedError; replace the line "
+            f"`raise NotImplementedError()` with your code"
         ) from None
     except CheckFailed:
         raise
@@ -84,7 +84,7 @@ def call(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     __tracebackhide__ = True
     label = describe_call(function, args, kwargs)
     if function is None:
-        raise NotAttempted(f"{label}: the function is still None, not attempted yet")
+        raise NotAttempted(f"not attempted yet: the function of {label} is still None")
     result = attempt(label, lambda: function(*args, **kwargs))
     if result is None:
         raise CheckFailed(f"{label} returned None: did you forget `return`?")
@@ -111,7 +111,7 @@ def check_close(
     """
     __tracebackhide__ = True
     if actual is None:
-        raise NotAttempted(f"{name} is still None: not attempted yet; give it your answer")
+        raise NotAttempted(f"not attempted yet: {name} is still None; give it your answer")
     message = compare(name, actual, expected, rtol=rtol, atol=atol, hint=hint,
                       mistakes=mistakes, reveal=reveal)
     if message is not None:
@@ -178,7 +178,7 @@ def check_shape(
     """Check ``actual.shape`` (arrays, tensors) or the nesting of a list against ``shape``."""
     __tracebackhide__ = True
     if actual is None:
-        raise NotAttempted(f"{name} is still None: not attempted yet; give it your answer")
+        raise NotAttempted(f"not attempted yet: {name} is still None; give it your answer")
     found = _getattr(actual, "shape", None)
     if found is None:
         try:
@@ -213,7 +213,7 @@ def check_type(name: str, actual: object, expected: type | tuple[type, ...], *,
     if _isinstance(actual, expected):
         return
     if actual is None:
-        raise NotAttempted(f"{name} is still None: not attempted yet; give it your answer")
+        raise NotAttempted(f"not attempted yet: {name} is still None; give it your answer")
     kinds = expected if _isinstance(expected, tuple) else (expected,)
     wanted = " or ".join(kind.__name__ for kind in kinds)
     message = f"{name} is a {_type(actual).__name__} but should be a {wanted}"

@@ -291,7 +291,7 @@ def plain_answer(value: object, name: str) -> object:
     """A learner's answer as plain data (``_plain.to_plain``), with learner messages."""
     __tracebackhide__ = True
     if value is None:
-        raise NotAttempted(f"{name} is still None: not attempted yet; give it your answer")
+        raise NotAttempted(f"not attempted yet: {name} is still None; give it your answer")
     try:
         return _plain.to_plain(value, name)
     except _plain.PlainError as error:
