@@ -453,8 +453,8 @@ class Backward(Task):
             built = attempt(f"building {expression}", build)
         except NotAttempted:
             raise NotAttempted(
-                f"building {expression} with your Value failed: it uses `*` and `tanh`, "
-                f"which still raise NotImplementedError (tasks 1 and 2 come first)"
+                f"not attempted yet: {expression} needs your `*` and `tanh`, which still "
+                f"raise NotImplementedError (tasks 1 and 2 come first)"
             ) from None
         root = _new_value(cls, built, expression)
         attempt(f"L.backward() for {expression}", lambda: root.backward(),
