@@ -45,7 +45,7 @@ values_indices = namedtuple("values_indices", ["values", "indices"])
 
 def wrap(array: np.ndarray) -> Tensor:
     """A tensor around an array, without copying or checks (the operations' fast path)."""
-    tensor = Tensor.__new__(Tensor)
+    tensor = _new_tensor(Tensor)
     _init_state(tensor, array)
     return tensor
 
@@ -754,6 +754,8 @@ def where(condition, input, other) -> Tensor:  # noqa: A002 - PyTorch's argument
         _check_broadcast(input.data.shape, other.data.shape)
         raise
 
+
+_new_tensor = object.__new__
 
 from . import _inplace  # noqa: E402  (the operation modules need the Tensor class above)
 from .ops import elementwise as _ew  # noqa: E402

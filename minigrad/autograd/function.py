@@ -142,7 +142,7 @@ class BackwardFunction(Node):
         self._saved = tensors
         # Remember each tensor's version: if it is modified in place before the
         # backward pass, the saved value is no longer the one forward used.
-        self._saved_versions = tuple(None if t is None else t._version_counter[0] for t in tensors)
+        self._saved_versions = tuple([None if t is None else t._version_counter[0] for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple:
@@ -248,24 +248,28 @@ class Function:
     def apply(cls, *args):
         """Run ``forward``; record a node if grad mode is on and an input requires grad."""
         state = grad_mode.state
-        enabled = state.enabled
         ctx = cls._backward_cls()
         record = False
-        if enabled:
+        if state.enabled:
             needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
             record = True in needs_input_grad
-        ctx.needs_input_grad = needs_input_grad if record else (False,) * len(args)
-
-        state.enabled = False  # forward itself is never recorded
-        try:
+        if record:
+            ctx.needs_input_grad = needs_input_grad
+            state.enabled = False  # forward itself is never recorded
+            try:
+                result = cls.forward(ctx, *args)
+            finally:
+                state.enabled = True
+        else:
+            # Nothing to record (grad mode off, e.g. inside backward, or no input
+            # requires grad): forward just computes.
+            ctx.needs_input_grad = (False,) * len(args)
             result = cls.forward(ctx, *args)
-        finally:
-            state.enabled = enabled
+
         if type(result) is np.ndarray:  # the common case: one array from a built-in op
             outputs = (_tensor.wrap(result),)
         else:
             outputs = tuple(_as_output(out, args) for out in (result if isinstance(result, tuple) else (result,)))
-
         if cls.is_view:
             base = args[0]
             for out in outputs:
