@@ -146,8 +146,9 @@ def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     total = losses.sum()
     if reduction == "sum":
         return np.asarray(total)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(total / losses.size)
+    if losses.size == 0:
+        return np.asarray(np.nan, dtype=losses.dtype)
+    return np.asarray(total / losses.size)
 
 
 def _reduce_tensor(losses: Tensor, reduction: str) -> Tensor:
@@ -230,7 +231,6 @@ class MseLoss(Function):
 
     @staticmethod
     def jvp(ctx, tangent_input, tangent_target, _reduction):
-        # (Settings are read from ctx: the jvp rules get None for arguments that are not tensors.)
         input, target, _ = ctx.inputs
         change = 2 * (input - target) * (tangent_input - tangent_target)
         return _reduce_tensor(change, ctx.reduction)
@@ -390,8 +390,7 @@ class BinaryCrossEntropyWithLogitsBackward(Function):
             grad = (1 + (pos_weight - 1) * t) * _sigmoid(x) - pos_weight * t
         if weight is not None:
             grad *= weight
-        grad *= grad_output.data * ctx.scale
-        return grad
+        return grad * (grad_output.data * ctx.scale)
 
     @staticmethod
     def backward(ctx, grad):
