@@ -145,3 +145,19 @@ BENCH_ARGS ?=
 .PHONY: bench
 bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd (BENCH_ARGS=--quick --check)
 	$(PY) bench/benchmark.py $(BENCH_ARGS)
+
+# Exercises and grading (issue 4). The nbgrader settings live in grading/nbgrader_config.py;
+# TIMEOUT=seconds overrides its per-cell time limit for `make check` and `make grade`.
+TIMEOUT ?=
+GRADING_ARGS = $(if $(strip $(TIMEOUT)),--timeout $(TIMEOUT),)
+.PHONY: exercises check grade
+exercises: setup ## generate exercises/ from solutions/ with nbgrader (same input, same files)
+	$(PY) -m grading.exercises
+
+check: setup ## score one notebook per task: make check NOTEBOOK=exercises/01_derivatives.ipynb
+	@test -n "$(NOTEBOOK)" || { echo "usage: make check NOTEBOOK=exercises/01_derivatives.ipynb" >&2; exit 2; }
+	$(PY) -m grading.check "$(NOTEBOOK)" $(GRADING_ARGS)
+
+grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<student>/<NN_name>.ipynb)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir, with dir/<student>/<NN_name>.ipynb" >&2; exit 2; }
+	$(PY) -m grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS)

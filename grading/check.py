@@ -62,7 +62,7 @@ def check(notebook: Path, assignment: str | None = None, timeout: int | None = N
         # learner: send this process's stderr (and the kernel's, inherited) to a log file.
         with _stderr_to(Path(tmp) / "check.log"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            (result,) = grade(Path(tmp), solutions=solutions, timeout=timeout,
+            (result,) = grade(Path(tmp), solutions=solutions, timeout=limit,
                               echo=lambda line: None, write=False, assignments=[assignment],
                               isolate=False)
     lines = [f"{notebook}: {assignment}, run in a fresh kernel with the hidden checks "
@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", default=None,
                         help="the exercise it answers (default: from the file name)")
     parser.add_argument("--timeout", type=int, default=None,
-                        help="per-cell time limit in seconds (default: nbgrader_config.py)")
+                        help="per-cell time limit in seconds (default: $MINIGRAD_GRADING_TIMEOUT, "
+                             "else Execute.timeout of grading/nbgrader_config.py)")
     args = parser.parse_args(argv)
     print(check(args.notebook, args.assignment, args.timeout))
     return 0

@@ -53,10 +53,16 @@ def load_config(root: Path, timeout: int | None = None) -> Any:
     return config
 
 
+TIMEOUT_VARIABLE = "MINIGRAD_GRADING_TIMEOUT"
+
+
 def configured_timeout(timeout: int | None = None) -> int:
-    """The per-cell time limit in effect: ``timeout`` if given, else the config file's."""
+    """The per-cell time limit in seconds: ``timeout`` if given, else the environment
+    variable ``MINIGRAD_GRADING_TIMEOUT``, else ``Execute.timeout`` of nbgrader_config.py."""
     if timeout is not None:
         return int(timeout)
+    if os.environ.get(TIMEOUT_VARIABLE):
+        return int(os.environ[TIMEOUT_VARIABLE])
     return int(load_config(Path(".")).Execute.timeout)
 
 

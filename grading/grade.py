@@ -108,8 +108,8 @@ def grade(submissions: Path, *, solutions: Path = course.SOLUTIONS, timeout: int
     echo(f"Grading {len(students)} student(s) on {', '.join(assignments)} "
          f"(time limit {limit} s per cell)")
     with course_directory(keep_course) as root:
-        course.create(root, assignments, solutions, timeout)
-        api = course.open_api(root, timeout)
+        course.create(root, assignments, solutions, limit)
+        api = course.open_api(root, limit)
         course.generate_assignments(api, assignments)
         results = _grade_in_course(api, root, submissions, students, assignments, limit, echo,
                                    isolate)
@@ -381,7 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                                                  "DIR/<student>/<NN_name>.ipynb.")
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--timeout", type=int, default=None,
-                        help="per-cell time limit in seconds (default: nbgrader_config.py)")
+                        help="per-cell time limit in seconds (default: $MINIGRAD_GRADING_TIMEOUT, "
+                             "else Execute.timeout of grading/nbgrader_config.py)")
     parser.add_argument("--keep-course", type=Path, default=None,
                         help="build the nbgrader course in this directory and keep it")
     args = parser.parse_args(argv)
