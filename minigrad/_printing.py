@@ -78,7 +78,8 @@ def _array_str(values: np.ndarray, indent: int, summarize: bool, formatter: _For
     if values.ndim == 1:
         items = values.tolist()
         if summarize and len(items) > 2 * EDGEITEMS:
-            texts = [formatter.format(v) for v in items[:EDGEITEMS]] + [" ..."]  # PyTorch pads the ellipsis by one space
+            # PyTorch pads the ellipsis of a long vector by one space.
+            texts = [formatter.format(v) for v in items[:EDGEITEMS]] + [" ..."]
             texts += [formatter.format(v) for v in items[-EDGEITEMS:]]
         else:
             texts = [formatter.format(v) for v in items]

@@ -18,6 +18,7 @@ methods here only route ``a * b``, ``x.sum()`` ... to them.
 
 from __future__ import annotations
 
+import math
 import warnings
 import weakref
 from collections import namedtuple
@@ -37,7 +38,7 @@ class Size(tuple):
         return f"minigrad.Size({list(self)})"
 
     def numel(self) -> int:
-        return int(np.prod(self, dtype=np.int64))
+        return math.prod(self)
 
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
@@ -191,7 +192,9 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
             if value.data.shape != self.data.shape:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: expected {list(self.data.shape)}, "

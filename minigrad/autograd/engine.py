@@ -44,12 +44,12 @@ def unbroadcast(grad, shape: tuple):
     if grad.data.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    dims = tuple(range(extra)) + tuple(
-        extra + i for i, size in enumerate(shape) if size == 1 and grad.data.shape[extra + i] != 1
-    )
-    if dims:
-        grad = grad.sum(dim=dims, keepdim=True)
-    return grad.reshape(shape)
+    if extra:
+        grad = grad.sum(dim=tuple(range(extra)))
+    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.data.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(dim=stretched, keepdim=True)
+    return grad
 
 
 def _is_broadcastable_to(source: tuple, target: tuple) -> bool:
@@ -92,8 +92,9 @@ def _run_tensor_hooks(node, output_nr: int, grad):
     return grad
 
 
-def _collect(root_nodes: list):
-    """Every node reachable from the roots, and how many edges lead into each."""
+def _collect(root_nodes: list, with_parents: bool):
+    """Every node reachable from the roots, and how many edges lead into each
+    (and, when asked, each node's parents: only ``inputs=`` needs them)."""
     dependencies = {}
     seen = set(root_nodes)
     stack = list(root_nodes)
@@ -104,7 +105,8 @@ def _collect(root_nodes: list):
             if next_node is None:
                 continue
             dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            parents.setdefault(next_node, []).append(node)
+            if with_parents:
+                parents.setdefault(next_node, []).append(node)
             if next_node not in seen:
                 seen.add(next_node)
                 stack.append(next_node)
@@ -145,7 +147,7 @@ def run_backward(
     """
     root_edges = [gradient_edge(t) for t in roots]
     root_nodes = list({id(node): node for node, _ in root_edges}.values())
-    dependencies, parents, reachable = _collect(root_nodes)
+    dependencies, parents, reachable = _collect(root_nodes, with_parents=inputs is not None)
 
     # Where to capture gradients, for autograd.grad / backward(inputs=...).
     capture = {}

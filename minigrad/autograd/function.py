@@ -109,7 +109,7 @@ def accumulate_grad(variable, grad) -> None:
     if variable._grad is None:
         # A copy, because the same gradient tensor may also flow to other leaves
         # (``a + b`` passes one gradient to both), and ``.grad`` is updated in place later.
-        variable._grad = grad if grad_mode.state.enabled else grad.detach().clone()
+        variable._grad = grad if grad_mode.state.enabled else _tensor.wrap(grad.data.copy())
     elif grad_mode.state.enabled:
         # create_graph=True: the sum itself is recorded, so it stays differentiable.
         variable._grad = variable._grad + grad

@@ -28,14 +28,16 @@ class Matmul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        # Restore the dimensions that a vector operand removed from the result:
-        # the row of a (1, k) left operand, the column of a (k, 1) right operand.
-        shape = list(grad_output.data.shape)
-        if ctx.b_vector:
-            shape.append(1)
-        if ctx.a_vector:
-            shape.insert(len(shape) - 1, 1)
-        grad = grad_output.reshape(tuple(shape))
+        grad = grad_output
+        if ctx.a_vector or ctx.b_vector:
+            # Restore the dimensions that a vector operand removed from the result:
+            # the row of a (1, k) left operand, the column of a (k, 1) right operand.
+            shape = list(grad_output.data.shape)
+            if ctx.b_vector:
+                shape.append(1)
+            if ctx.a_vector:
+                shape.insert(len(shape) - 1, 1)
+            grad = grad_output.reshape(tuple(shape))
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             b_matrix = b.unsqueeze(-1) if ctx.b_vector else b

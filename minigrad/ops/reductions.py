@@ -12,6 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor, _dim, _to_float, values_indices, wrap
 from ..autograd.function import Function
+from .shape import Expand
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -44,7 +45,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        return grad_output.expand(ctx.input_shape)
+        return Expand.apply(grad_output, ctx.input_shape)
 
     @staticmethod
     def jvp(ctx, tangent):

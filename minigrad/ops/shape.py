@@ -9,10 +9,12 @@ element was used several times.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .._tensor import Tensor, _dim, wrap
 from .. import dtypes
+from .._tensor import Tensor, _dim
 from ..autograd.engine import unbroadcast
 from ..autograd.function import Function
 
@@ -43,7 +45,7 @@ def _resolve_shape(shape: tuple, numel: int) -> tuple:
     shape = tuple(int(s) for s in shape)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
@@ -65,7 +67,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if start == end:
         return x  # nothing to merge: PyTorch returns the tensor itself
     shape = x.data.shape
-    merged = int(np.prod(shape[start : end + 1], dtype=np.int64))
+    merged = math.prod(shape[start : end + 1])
     return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
 
 

@@ -226,8 +226,8 @@ def decode(value: object, depth: int = 0) -> object:
     raise ValueError(f"unexpected {kind.__name__} in a grading record")
 
 
-def _publish(task_id: str, produced: list[tuple[str, object]]) -> None:
-    """Publish what the answer produced as an output of the running cell (see docstring)."""
+def make_record(task_id: str, produced: list[tuple[str, object]]) -> dict:
+    """The record of what an answer produced: ("value", data) or ("error", message) per case."""
     answers = []
     for kind, value in produced:
         if kind == "value":
@@ -237,7 +237,12 @@ def _publish(task_id: str, produced: list[tuple[str, object]]) -> None:
                 answers.append({"error": f"unrecordable answer: {error}"})
         else:
             answers.append({"error": _STR(value)[:500]})
-    record = {"task": task_id, "version": RECORD_VERSION, "answers": answers}
+    return {"task": task_id, "version": RECORD_VERSION, "answers": answers}
+
+
+def _publish(task_id: str, produced: list[tuple[str, object]]) -> None:
+    """Publish what the answer produced as an output of the running cell (see docstring)."""
+    record = make_record(task_id, produced)
     try:
         from IPython.display import publish_display_data
     except ImportError:  # not in a notebook: nothing will read the record

@@ -317,3 +317,176 @@ def draw_value_graph(root: Any, labels: Mapping[Any, str] | None = None,
     copied_labels = {copies[id(value)]: name for value, name in (labels or {}).items()
                      if id(value) in copies}
     return draw_graph(copies[id(root)], labels=copied_labels or None, **draw_graph_options)
+
+
+def _element_colours(count: int) -> list[str]:
+    """One ink colour per input element, cycling through the course's line colours."""
+    return [style.LINE_COLOURS[index % len(style.LINE_COLOURS)] for index in range(count)]
+
+
+def _as_grid(shape: tuple[int, ...]) -> tuple[int, int]:
+    """Rows and columns used to draw an array of at most two dimensions."""
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return 1, shape[0]
+    return shape[0], shape[1]
+
+
+def plot_unbroadcast(
+    input_values: Any,
+    grad_output: Any,
+    name: str = "b",
+    ax: Any = None,
+) -> tuple[Any, Any]:
+    """Broadcasting in the forward pass and its undoing in the backward pass, cell by cell.
+
+    Top row: the input (``input_values``, at most 2-D) and its broadcast copy of the shape
+    of ``grad_output``. Bottom row: ``grad_output`` and the input's gradient, where each
+    entry is the sum of the gradients of all the copies of that entry:
+
+        grad[k] = Σ over cells c that copy input element k of grad_output[c]
+
+    Every input element has one colour, shared by its copies and their gradients, so the
+    cells of one colour in ``grad_output`` are the ones summed into the cell of that colour.
+    The text of each gradient entry has the gid ``"grad-<flat index>"``.
+    """
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+
+    values = _as_numpy(input_values)
+    upstream = _as_numpy(grad_output)
+    if upstream.ndim > 2 or values.ndim > 2:
+        raise ValueError(
+            f"plot_unbroadcast draws arrays of at most 2 dimensions, got an input of shape "
+            f"{values.shape} and a gradient of shape {upstream.shape}"
+        )
+    try:
+        broadcast_shape = np.broadcast_shapes(values.shape, upstream.shape)
+    except ValueError:
+        broadcast_shape = None
+    if broadcast_shape != upstream.shape:
+        raise ValueError(
+            f"an input of shape {values.shape} does not broadcast to the gradient's shape "
+            f"{upstream.shape}"
+        )
+    # Which input element every cell of the broadcast result is a copy of.
+    source = np.broadcast_to(np.arange(values.size).reshape(values.shape), upstream.shape)
+    grad = np.zeros(values.size)
+    np.add.at(grad, source.reshape(-1), upstream.reshape(-1))
+    colours = _element_colours(values.size)
+
+    in_rows, in_cols = _as_grid(values.shape)
+    out_rows, out_cols = _as_grid(upstream.shape)
+    left_width = max(in_cols, 2)
+    gap = 3.2  # room for the arrows and their labels between the columns
+    right_x = left_width + gap
+    band = max(in_rows, out_rows) + 1.7  # height of one row of the picture, titles included
+    copies = upstream.size // max(values.size, 1)
+
+    def draw_grid(x0: float, y0: float, array: np.ndarray, kinds: np.ndarray, title: str,
+                  gid_prefix: str | None = None, faded: np.ndarray | None = None) -> None:
+        rows, cols = _as_grid(array.shape)
+        cells = array.reshape(rows, cols)
+        owners = kinds.reshape(rows, cols)
+        for i in range(rows):
+            for j in range(cols):
+                colour = colours[int(owners[i, j])]
+                alpha = 0.12 if faded is not None and faded.reshape(rows, cols)[i, j] else 0.3
+                ax.add_patch(Rectangle((x0 + j, y0 - i - 1), 1, 1, facecolor=colour,
+                                       alpha=alpha, edgecolor="none"))
+                ax.add_patch(Rectangle((x0 + j, y0 - i - 1), 1, 1, facecolor="none",
+                                       edgecolor=colour, linewidth=1.5))
+                text = ax.text(x0 + j + 0.5, y0 - i - 0.5, f"{cells[i, j]:.3g}", ha="center",
+                               va="center", fontsize=10)
+                if gid_prefix is not None:
+                    text.set_gid(f"{gid_prefix}-{i * cols + j}")
+        ax.text(x0, y0 + 0.35, title, ha="left", va="bottom", fontsize=10)
+
+    shape_text = str(tuple(int(s) for s in values.shape))
+    out_text = str(tuple(int(s) for s in upstream.shape))
+    # The first copy of each element is the original; the others are drawn lighter.
+    repeated = np.zeros(upstream.size, dtype=bool)
+    seen: set[int] = set()
+    for flat, owner in enumerate(source.reshape(-1)):
+        if int(owner) in seen:
+            repeated[flat] = True
+        seen.add(int(owner))
+
+    with style.plot_style():
+        width = right_x + max(out_cols, 2) + 0.5
+        figure, ax = _new_axes(ax, figsize=(min(1.0 + 0.75 * width, 12.0),
+                                            min(0.9 + 0.62 * 2 * band, 8.0)))
+        top, bottom = 0.0, -band
+        draw_grid(0.0, top, values, np.arange(values.size), f"{name}, shape {shape_text}")
+        draw_grid(right_x, top, np.broadcast_to(values, upstream.shape), source,
+                  f"forward: {name} broadcast to {out_text}", faded=repeated)
+        draw_grid(right_x, bottom, upstream, source, f"backward: grad_output, shape {out_text}")
+        draw_grid(0.0, bottom, grad.reshape(values.shape), np.arange(values.size),
+                  f"{name}.grad, shape {shape_text}", gid_prefix="grad")
+        # Horizontal arrows at the height of the first row of cells.
+        arrows = [
+            ((in_cols + 0.2, top - 0.5), (right_x - 0.2, top - 0.5), f"copied ×{copies}"),
+            ((right_x - 0.2, bottom - 0.5), (in_cols + 0.2, bottom - 0.5), "sum the copies"),
+        ]
+        for start, end, label in arrows:
+            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=14,
+                                         color=style.GRADIENT_INK if label.startswith("sum")
+                                         else style.MUTED_INK, linewidth=1.5))
+            ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.25, label,
+                    ha="center", va="bottom", fontsize=9, color=style.MUTED_INK)
+        ax.set_xlim(-0.3, width)
+        ax.set_ylim(bottom - max(in_rows, out_rows) - 0.3, top + 1.2)
+        ax.set_aspect("equal")
+        ax.axis("off")
+    return figure, ax
+
+
+def plot_mode_costs(
+    measurements: Sequence[tuple[int, int, int, int]],
+    ax: Any = None,
+) -> tuple[Any, Any]:
+    """Passes needed for a full Jacobian of f: Rⁿ → Rᵐ, in reverse and in forward mode.
+
+    ``measurements`` holds ``(n, m, backward_passes, forward_passes)`` per function: reverse
+    mode needs one backward pass per output (m), forward mode one forward pass per input
+    (n). Bars on a log scale, two per function, each labelled with its count.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    rows = [tuple(int(value) for value in row) for row in measurements]
+    if not rows:
+        raise ValueError("plot_mode_costs needs at least one (n, m, backward, forward) row")
+    for row in rows:
+        if len(row) != 4 or min(row) < 1:
+            raise ValueError(
+                f"each measurement is (n, m, backward_passes, forward_passes) with positive "
+                f"counts, got {row}"
+            )
+    positions = np.arange(len(rows))
+    bar_width = 0.38
+    with style.plot_style():
+        figure, ax = _new_axes(ax, figsize=(max(style.FIGURE_SIZE[0], 1.6 * len(rows) + 1.5),
+                                            style.FIGURE_SIZE[1]))
+        series = [
+            (-bar_width / 2, [row[2] for row in rows], style.GRAD_FN.ink,
+             "reverse mode: backward passes (one per output)"),
+            (bar_width / 2, [row[3] for row in rows], style.NON_LEAF.ink,
+             "forward mode: forward passes (one per input)"),
+        ]
+        for offset, counts, colour, label in series:
+            bars = ax.bar(positions + offset, counts, width=bar_width, color=colour,
+                          alpha=0.85, label=label)
+            for bar, count in zip(bars, counts):
+                ax.text(bar.get_x() + bar.get_width() / 2, count * 1.08, str(count),
+                        ha="center", va="bottom", fontsize=9)
+        ax.set_yscale("log")
+        highest = max(max(row[2], row[3]) for row in rows)
+        ax.set_ylim(0.7, highest * 8)  # room above the bars for their counts and the legend
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.set_xticks(positions)
+        ax.set_xticklabels([f"n = {row[0]}\nm = {row[1]}" for row in rows])
+        ax.set_xlabel("f: Rⁿ → Rᵐ  (n inputs, m outputs)")
+        ax.set_ylabel("passes for the full Jacobian")
+        ax.grid(axis="x", visible=False)
+        ax.legend(loc="upper center", fontsize=9)
+    return figure, ax
