@@ -595,6 +595,34 @@ def test_state_dict_is_a_copy_that_loads_back():
     assert other.fc2.bias.tolist() == saved["fc2.bias"].tolist()
 
 
+def test_deepcopy_of_a_model_has_its_own_parameters():
+    """copy.deepcopy(model) is how a training loop keeps its best weights."""
+    model = TwoLayer()
+    best = copy.deepcopy(model)
+    assert [n for n, _ in best.named_parameters()] == [n for n, _ in model.named_parameters()]
+    assert all(type(p) is nn.Parameter and p.requires_grad for p in best.parameters())
+    assert best.fc1.weight is best.fc1._parameters["weight"]  # attribute and registry stay one object
+    with minigrad.no_grad():
+        model.fc1.weight.add_(1.0)
+    np.testing.assert_allclose(model.fc1.weight.detach().numpy() - best.fc1.weight.detach().numpy(), 1.0, rtol=1e-6)
+
+
+def test_init_functions_fill_in_place_from_the_seeded_generator():
+    t = minigrad.empty(2000)
+    minigrad.manual_seed(3)
+    assert nn.init.normal_(t, mean=1.0, std=0.5) is t
+    assert abs(t.mean().item() - 1.0) < 0.05 and abs(t.numpy().std() - 0.5) < 0.05
+    first = t.tolist()
+    minigrad.manual_seed(3)
+    assert nn.init.normal_(t, mean=1.0, std=0.5).tolist() == first
+    nn.init.uniform_(t, -2.0, -1.0)
+    assert t.numpy().min() >= -2.0 and t.numpy().max() < -1.0
+    p = nn.Parameter(minigrad.ones(3))
+    nn.init.zeros_(p)  # a parameter that requires grad: filled without recording
+    assert p.tolist() == [0.0, 0.0, 0.0] and p.is_leaf and p._version == 1
+    assert nn.init.constant_(p, 0.5).tolist() == [0.5, 0.5, 0.5] and nn.init.ones_(p).tolist() == [1.0, 1.0, 1.0]
+
+
 def test_load_state_dict_not_strict_reports_the_keys():
     layer = nn.Linear(2, 3)
     result = layer.load_state_dict({"weight": np.zeros((3, 2)), "scale": np.ones(1)}, strict=False)
