@@ -417,6 +417,13 @@ def test_reduction_none_keeps_one_loss_per_element_and_mean_of_nothing_is_nan():
         )
 
 
+def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient():
+    x = minigrad.zeros(2, 3, requires_grad=True)
+    loss = F.cross_entropy(x, minigrad.tensor([1, 1]), ignore_index=1)
+    loss.backward()
+    assert np.isnan(loss.item()) and x.grad.tolist() == [[0.0] * 3] * 2  # as PyTorch
+
+
 def test_cross_entropy_of_known_values():
     # Two equal scores: log 2 whichever class is right; a confident right answer: ~0.
     scores = minigrad.tensor([[1.0, 1.0], [50.0, -50.0]], requires_grad=True)

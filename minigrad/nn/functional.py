@@ -478,8 +478,8 @@ class NllLoss(Function):
             return losses.reshape(()) if input.data.ndim == 1 else losses
         if reduction == "sum":
             return np.asarray(losses.sum())
-        with np.errstate(invalid="ignore", divide="ignore"):  # everything ignored: 0/0 = nan
-            return np.asarray(losses.sum() / total)
+        # Every target ignored: the mean of nothing is nan, as in PyTorch.
+        return np.asarray(losses.sum() / total if total else np.nan, dtype=x.dtype)
 
     @staticmethod
     def _local_gradient(ctx) -> Tensor:
@@ -490,8 +490,8 @@ class NllLoss(Function):
         else:  # one weight per sample: put back the class dimension to line up with index
             values = np.expand_dims(-ctx.weights, 1)
         if ctx.reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                values = values / ctx.total
+            # Every target ignored: the loss is nan but, as in PyTorch, the gradient is 0.
+            values = values / ctx.total if ctx.total else np.zeros_like(values)
         np.put_along_axis(local, ctx.index, values, axis=1)
         return wrap(local.reshape(ctx.input_shape))
 
