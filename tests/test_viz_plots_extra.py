@@ -77,3 +77,62 @@ def test_a_graph_deeper_than_the_recursion_limit_is_copied():
     source = draw_value_graph(node, show_data=False, show_grad=False, legend=False).source
     assert source.count('label=<<B>+</B>>') == 3000
     assert start.data == 0.0 and node.data == 3000.0
+
+
+# ------------------------------------------------------- plot_optimization_paths (chapter 08)
+def _valley(x, y):
+    """A Rosenbrock-like valley, minimum 0 at (1, 1)."""
+    return (1 - x) ** 2 + 10 * (y - x**2) ** 2
+
+
+def test_optimization_paths_draw_every_point_over_the_contours():
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pytest
+
+    import minigrad
+    from minigrad.viz.plots import plot_optimization_paths
+
+    newton = [[-1.2, 1.0], [-0.98, 0.9], [1.0, 1.0]]
+    descent = np.column_stack([np.linspace(-1.2, 1.0, 101), np.linspace(1.0, 1.0, 101)])
+    figure, ax = plot_optimization_paths(
+        _valley, {"Newton": minigrad.tensor(newton), "gradient descent": descent},
+        xlim=(-2, 2), ylim=(-1, 3), minimum=(1.0, 1.0), levels=12)
+    try:
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert set(lines) == {"Newton (2 steps)", "gradient descent (100 steps)", "start", "minimum"}
+        np.testing.assert_allclose(lines["Newton (2 steps)"].get_xydata(), newton, rtol=1e-6)
+        np.testing.assert_allclose(lines["gradient descent (100 steps)"].get_xydata(), descent)
+        assert lines["Newton (2 steps)"].get_marker() == "o"  # a short path shows its steps
+        assert lines["gradient descent (100 steps)"].get_marker() in (None, "None", "")
+        np.testing.assert_allclose(lines["start"].get_xydata(), [[-1.2, 1.0]])
+        np.testing.assert_allclose(lines["minimum"].get_xydata(), [[1.0, 1.0]])
+        (contours,) = [c for c in ax.collections if hasattr(c, "levels")]
+        levels = np.asarray(contours.levels)
+        assert len(levels) == 12
+        # geometric levels: a constant ratio between neighbours, starting near the floor
+        ratios = levels[1:] / levels[:-1]
+        np.testing.assert_allclose(ratios, ratios[0])
+        assert ax.get_xlim() == (-2, 2) and ax.get_ylim() == (-1, 3)
+        legend = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert "Newton (2 steps)" in legend
+    finally:
+        plt.close(figure)
+    with pytest.raises(ValueError, match=r"path 'bad' has shape \(3,\)"):
+        plot_optimization_paths(_valley, {"bad": [1.0, 2.0, 3.0]}, xlim=(-2, 2), ylim=(-1, 3))
+    plt.close("all")
+
+
+def test_optimization_paths_draw_into_a_given_axes():
+    import matplotlib.pyplot as plt
+
+    from minigrad.viz.plots import plot_optimization_paths
+
+    figure, ax = plt.subplots()
+    try:
+        returned_figure, returned_ax = plot_optimization_paths(
+            _valley, {"one step": [[0.0, 0.0], [1.0, 1.0]]}, xlim=(-1, 2), ylim=(-1, 2), ax=ax)
+        assert returned_ax is ax and returned_figure is figure
+        assert [line.get_label() for line in ax.get_lines()] == ["one step (1 step)", "start"]
+    finally:
+        plt.close(figure)

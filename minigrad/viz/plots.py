@@ -490,3 +490,70 @@ def plot_mode_costs(
         ax.grid(axis="x", visible=False)
         ax.legend(loc="upper center", fontsize=9)
     return figure, ax
+
+
+def plot_optimization_paths(
+    f: Callable[[np.ndarray, np.ndarray], Any],
+    paths: Mapping[str, Any],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    minimum: Sequence[float] | None = None,
+    levels: int = 20,
+    resolution: int = 300,
+    ax: Any = None,
+) -> tuple[Any, Any]:
+    """The paths of optimizers over the contour lines of a function of two variables.
+
+    ``f(x, y)`` takes two NumPy arrays of the same shape (a grid) and returns f on every
+    point. ``paths`` maps a name (e.g. "Newton") to the points an optimizer visited, an
+    array-like of shape (k, 2) from the start point to the last; the legend gives each
+    path's number of steps, k - 1. The contour levels are spaced geometrically above the
+    lowest value on the grid, so that the flat floor of a valley shows as well as its
+    steep walls. The first path's first point is marked as the start (the paths are meant
+    to start together) and ``minimum``, when given, with a star.
+    """
+    points = {}
+    for name, path in paths.items():
+        array = _as_numpy(path)
+        if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] == 0:
+            raise ValueError(
+                f"plot_optimization_paths expects each path as points of shape (k, 2), but the "
+                f"path {name!r} has shape {array.shape}"
+            )
+        points[name] = array
+    grid_x, grid_y = np.meshgrid(np.linspace(xlim[0], xlim[1], resolution),
+                                 np.linspace(ylim[0], ylim[1], resolution))
+    heights = _as_numpy(f(grid_x, grid_y))
+    if heights.shape != grid_x.shape:
+        raise ValueError(f"f(x, y) should return one value per grid point, shape {grid_x.shape}, "
+                         f"but returned shape {heights.shape}")
+    # Heights above the floor, from a ten-thousandth of the range to all of it: geometric
+    # levels crowd where the function is flat, where the optimizers spend their steps.
+    above = heights - heights.min()
+    top = float(above.max()) or 1.0
+    contour_levels = np.geomspace(top * 1e-4, top, levels)
+    with style.plot_style():
+        figure, ax = _new_axes(ax, figsize=(6.0, 5.0))
+        ax.contour(grid_x, grid_y, above, levels=contour_levels, colors=[style.CONSTANT.ink],
+                   linewidths=0.7, alpha=0.6)
+        for index, (name, array) in enumerate(points.items()):
+            colour = style.LINE_COLOURS[index % len(style.LINE_COLOURS)]
+            steps = array.shape[0] - 1
+            # Markers show each step of a short path; a long one is drawn as a plain line.
+            marker = "o" if steps <= 60 else None
+            ax.plot(array[:, 0], array[:, 1], color=colour, marker=marker, markersize=4,
+                    linewidth=1.5, label=f"{name} ({steps} step{'s' if steps != 1 else ''})")
+        first = next(iter(points.values()), None)
+        if first is not None:
+            ax.plot([first[0, 0]], [first[0, 1]], "s", color="#4d4d4d", markersize=7,
+                    label="start", zorder=4)
+        if minimum is not None:
+            ax.plot([minimum[0]], [minimum[1]], "*", color=style.GRADIENT_INK, markersize=14,
+                    label="minimum", zorder=4)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.grid(False)
+        ax.legend(loc="best", fontsize=9)
+    return figure, ax
