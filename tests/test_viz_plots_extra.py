@@ -79,6 +79,77 @@ def test_a_graph_deeper_than_the_recursion_limit_is_copied():
     assert start.data == 0.0 and node.data == 3000.0
 
 
+# --------------------------------------------------------------------------------------
+# plot_unbroadcast (chapter 03) and plot_mode_costs (chapter 04)
+# --------------------------------------------------------------------------------------
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import minigrad  # noqa: E402
+from minigrad.autograd.engine import unbroadcast  # noqa: E402
+from minigrad.viz.plots import plot_mode_costs, plot_unbroadcast  # noqa: E402
+
+
+def _grad_texts(ax) -> dict[int, float]:
+    """The gradient entries the picture writes, by flat index (their gid is grad-<index>)."""
+    return {int(text.get_gid().split("-")[1]): float(text.get_text())
+            for text in ax.texts if (text.get_gid() or "").startswith("grad-")}
+
+
+@pytest.mark.parametrize("input_shape", [(3,), (1, 3), (2, 1), (), (2, 3)])
+def test_unbroadcast_picture_writes_the_engines_gradient(input_shape):
+    upstream = np.arange(1.0, 7.0).reshape(2, 3) / 8  # exact in binary, short in text
+    values = np.arange(1.0, 1.0 + int(np.prod(input_shape))).reshape(input_shape)
+    figure, ax = plot_unbroadcast(values, upstream)
+    expected = unbroadcast(minigrad.tensor(upstream), input_shape).numpy().reshape(-1)
+    written = _grad_texts(ax)
+    assert sorted(written) == list(range(expected.size))
+    np.testing.assert_allclose([written[i] for i in range(expected.size)], expected, rtol=1e-3)
+    titles = " ".join(text.get_text() for text in ax.texts)
+    assert f"b.grad, shape {input_shape}" in titles and "broadcast to (2, 3)" in titles
+    plt.close(figure)
+
+
+def test_unbroadcast_picture_sums_a_column_for_a_row_input():
+    figure, ax = plot_unbroadcast([1.0, 2.0, 3.0], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+    assert _grad_texts(ax) == {0: 0.5, 1: 0.7, 2: 0.9}
+    assert any(text.get_text() == "copied ×2" for text in ax.texts)
+    plt.close(figure)
+
+
+def test_unbroadcast_picture_refuses_shapes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"shape \(4,\).*\(2, 3\)"):
+        plot_unbroadcast(np.ones(4), np.ones((2, 3)))
+    with pytest.raises(ValueError, match="at most 2 dimensions"):
+        plot_unbroadcast(np.ones(3), np.ones((2, 2, 3)))
+    # The gradient must have the broadcast shape, not a smaller one.
+    with pytest.raises(ValueError, match="does not broadcast"):
+        plot_unbroadcast(np.ones((2, 3)), np.ones(3))
+    plt.close("all")
+
+
+def test_mode_costs_draws_one_bar_per_count_on_a_log_scale():
+    rows = [(100, 1, 1, 100), (10, 10, 10, 10), (1, 100, 100, 1)]
+    figure, ax = plot_mode_costs(rows)
+    heights = [patch.get_height() for patch in ax.patches]
+    assert heights == [1, 10, 100, 100, 10, 1]  # the reverse-mode bars, then the forward ones
+    assert ax.get_yscale() == "log"
+    assert [label.get_text() for label in ax.get_xticklabels()] == [
+        "n = 100\nm = 1", "n = 10\nm = 10", "n = 1\nm = 100"]
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "backward passes" in legend[0] and "forward passes" in legend[1]
+    plt.close(figure)
+
+
+def test_mode_costs_refuses_counts_a_log_scale_cannot_show():
+    with pytest.raises(ValueError, match="positive counts"):
+        plot_mode_costs([(3, 2, 0, 3)])
+    with pytest.raises(ValueError, match="at least one"):
+        plot_mode_costs([])
+
+
 # ------------------------------------------------------- plot_optimization_paths (chapter 08)
 def _valley(x, y):
     """A Rosenbrock-like valley, minimum 0 at (1, 1)."""

@@ -396,7 +396,7 @@ def plot_unbroadcast(
                                        alpha=alpha, edgecolor="none"))
                 ax.add_patch(Rectangle((x0 + j, y0 - i - 1), 1, 1, facecolor="none",
                                        edgecolor=colour, linewidth=1.5))
-                text = ax.text(x0 + j + 0.5, y0 - i - 0.5, f"{cells[i, j]:.3g}", ha="center",
+                text = ax.text(x0 + j + 0.5, y0 - i - 0.5, f"{cells[i, j]:.4g}", ha="center",
                                va="center", fontsize=10)
                 if gid_prefix is not None:
                     text.set_gid(f"{gid_prefix}-{i * cols + j}")
