@@ -182,9 +182,10 @@ def run_backward(
     # Python's cycle collector meanwhile saves it from scanning the whole graph.
     collector_was_enabled = gc.isenabled()
     gc.disable()
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[2]
             grad_outputs = buffers.pop(node)
             if node._has_tensor_hooks():
                 for output_nr in range(len(grad_outputs)):
@@ -194,7 +195,7 @@ def run_backward(
                         retained = node._retained_tensor(output_nr)
                         if retained is not None and accumulate:
                             accumulate_grad(retained, grad)
-            if node in capture:
+            if capture and node in capture:
                 for output_nr, index, tensor in capture[node]:
                     captured[index] = grad_outputs[output_nr]
                     if accumulate and captured[index] is not None:
@@ -202,28 +203,30 @@ def run_backward(
             if needed is not None and node not in needed:
                 continue
 
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if accumulate and grad_outputs[0] is not None:
                     node.apply(grad_outputs)
                 if observer is not None:
                     observer(BackwardStep(node, tuple(grad_outputs), ()))
                 continue
 
-            if all(g is None for g in grad_outputs):
-                grad_inputs = (None,) * len(node.next_functions)
+            next_functions = node.next_functions
+            missing = [g is None for g in grad_outputs] if len(grad_outputs) > 1 else [grad_outputs[0] is None]
+            if all(missing):  # no gradient reached this node: nothing flows on
+                grad_inputs = (None,) * len(next_functions)
             else:
-                if any(g is None for g in grad_outputs):  # several outputs, only some got a gradient
+                if any(missing):  # several outputs, only some got a gradient: the others are zeros
                     grad_outputs = [
                         g if g is not None else _zeros(shape, dtype)
                         for g, (shape, dtype) in zip(grad_outputs, node._output_metadata)
                     ]
                 grad_inputs = _validate(node, node.apply(grad_outputs))
-            if not retain_graph:
+            if not retain_graph and node._saved:
                 node.release_saved_tensors()
             if observer is not None:
                 observer(BackwardStep(node, tuple(grad_outputs), grad_inputs))
 
-            for (next_node, input_nr), grad in zip(node.next_functions, grad_inputs):
+            for (next_node, input_nr), grad in zip(next_functions, grad_inputs):
                 if next_node is None:
                     continue
                 if grad is not None:
@@ -236,7 +239,7 @@ def run_backward(
                 if remaining == 0:
                     if next_node not in buffers:
                         buffers[next_node] = [None] * next_node.num_outputs
-                    heapq.heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
+                    heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
     finally:
         grad_mode.state.enabled = previous_mode
         if collector_was_enabled:

@@ -45,6 +45,7 @@ class Node:
     next_functions: tuple = ()
     sequence_nr: int = 0
     num_outputs: int = 1
+    _saved = ()  # tensors kept for backward (None once released)
 
     def name(self) -> str:
         """PyTorch's name of the node, e.g. ``MulBackward0``."""
@@ -205,7 +206,7 @@ class BackwardFunction(Node):
             )
         # backward returns one value per argument of forward; the graph only has
         # edges for the tensor arguments.
-        return tuple(grads[i] for i in positions)
+        return grads if positions is None else tuple([grads[i] for i in positions])
 
 
 class Function:
@@ -331,7 +332,7 @@ def _record(ctx, args, outputs) -> None:
             # Shapes and dtypes of the inputs: the engine uses them to undo
             # broadcasting and to give every gradient its input's dtype.
             metadata.append((arg.data.shape, arg.data.dtype))
-    ctx._tensor_positions = tuple(positions)
+    ctx._tensor_positions = tuple(positions) if len(positions) != len(args) else None
     ctx.next_functions = tuple(edges)
     ctx._input_metadata = tuple(metadata)
     ctx.num_outputs = len(outputs)

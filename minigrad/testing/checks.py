@@ -215,8 +215,8 @@ def check_type(name: str, actual: object, expected: type | tuple[type, ...], *,
     if actual is None:
         raise NotAttempted(f"not attempted yet: {name} is still None; give it your answer")
     kinds = expected if _isinstance(expected, tuple) else (expected,)
-    wanted = " or ".join(kind.__name__ for kind in kinds)
-    message = f"{name} is a {_type(actual).__name__} but should be a {wanted}"
+    wanted = " or ".join(_a(kind.__name__) for kind in kinds)
+    message = f"{name} is {_a(_type(actual).__name__)} but should be {wanted}"
     raise CheckFailed(message + (f"; {hint}" if hint else ""))
 
 
@@ -243,6 +243,11 @@ def _describe_argument(value: object) -> str:
             pass
     text = repr(value)
     return text if _len(text) <= 40 else text[:37] + "..."
+
+
+def _a(noun: str) -> str:
+    """'a float', 'an int'."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def _entries(indices: list[int]) -> str:

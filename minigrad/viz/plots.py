@@ -557,3 +557,39 @@ def plot_optimization_paths(
         ax.grid(False)
         ax.legend(loc="best", fontsize=9)
     return figure, ax
+
+
+def plot_decision_boundaries(
+    predicts: Mapping[str, Callable[[np.ndarray], Any]],
+    points: Any,
+    labels: Any,
+    columns: int = 4,
+    threshold: float = 0.5,
+    resolution: int = 150,
+) -> tuple[Any, Any]:
+    """Several classifiers' decision boundaries side by side, one panel per title.
+
+    ``predicts`` maps a panel title (e.g. "after 25 steps") to a ``predict`` function as
+    ``plot_decision_boundary`` takes it; every panel shows the same ``points``, so the
+    panels read as snapshots of one model during training. Returns the figure and the
+    array of axes (unused panels of the last row are hidden).
+    """
+    import matplotlib.pyplot as plt
+
+    if not predicts:
+        raise ValueError("plot_decision_boundaries needs at least one predict function")
+    columns = max(1, min(columns, len(predicts)))
+    rows = -(-len(predicts) // columns)  # ceil
+    width = 3.2 * columns
+    with style.plot_style():
+        figure, axes = plt.subplots(rows, columns, figsize=(width, 3.0 * rows), squeeze=False)
+    for ax, (title, predict) in zip(axes.flat, predicts.items()):
+        plot_decision_boundary(predict, points, labels, ax=ax, threshold=threshold,
+                               resolution=resolution)
+        with style.plot_style():
+            ax.set_title(title)
+    for ax in list(axes.flat)[len(predicts):]:
+        ax.set_visible(False)
+    with style.plot_style():
+        figure.tight_layout()
+    return figure, axes
