@@ -207,3 +207,44 @@ def test_optimization_paths_draw_into_a_given_axes():
         assert [line.get_label() for line in ax.get_lines()] == ["one step (1 step)", "start"]
     finally:
         plt.close(figure)
+
+
+def test_decision_boundaries_one_panel_per_snapshot_with_its_own_boundary():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from minigrad.viz.plots import plot_decision_boundaries
+
+    points = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    labels = np.array([0.0, 1.0, 1.0, 0.0])
+    # Three "snapshots": boundaries x = 0.5, x + y = 0 and no boundary at all (all one class).
+    predicts = {
+        "vertical": lambda p: p[:, 0] - 0.5,
+        "diagonal": lambda p: p[:, 0] + p[:, 1],
+        "constant": lambda p: np.ones(len(p)),
+    }
+    figure, axes = plot_decision_boundaries(predicts, points, labels, columns=2, threshold=0.0)
+    try:
+        assert axes.shape == (2, 2)
+        assert [ax.get_title() for ax in axes.flat[:3]] == ["vertical", "diagonal", "constant"]
+        assert not axes.flat[3].get_visible()
+        # A boundary line is drawn where the score crosses the threshold, and only there.
+        vertical_lines = [c for c in axes.flat[0].collections if hasattr(c, "levels")]
+        boundary = [c for c in vertical_lines if list(c.levels) == [0.0]]
+        assert len(boundary) == 1
+        (segment,) = [s for s in boundary[0].allsegs[0] if len(s)]
+        np.testing.assert_allclose(segment[:, 0], 0.5, atol=0.05)
+        constant_lines = [c for c in axes.flat[2].collections if hasattr(c, "levels")
+                          and list(c.levels) == [0.0]]
+        assert constant_lines == []
+    finally:
+        plt.close(figure)
+
+
+def test_decision_boundaries_need_a_snapshot():
+    import pytest
+
+    from minigrad.viz.plots import plot_decision_boundaries
+
+    with pytest.raises(ValueError, match="at least one"):
+        plot_decision_boundaries({}, [[0.0, 0.0]], [0.0])

@@ -590,6 +590,4 @@ def plot_decision_boundaries(
             ax.set_title(title)
     for ax in list(axes.flat)[len(predicts):]:
         ax.set_visible(False)
-    with style.plot_style():
-        figure.tight_layout()
     return figure, axes
