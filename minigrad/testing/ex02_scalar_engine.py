@@ -297,11 +297,14 @@ def _chain(length: int) -> GraphCase:
 
 
 def _random_graph(task: Task, seed: int, size: int) -> GraphCase:
-    """A random graph where node i uses node i - 1 and up to two earlier ones (maybe twice)."""
+    """A random graph where node i uses node i - 1 and up to two earlier ones (maybe twice),
+    so that every node is reached from the last one, the root."""
     rng = task.rng(seed * 1000 + size)
-    operands: list[tuple[int, ...]] = [(), ()]  # two leaves
+    operands: list[tuple[int, ...]] = [(), ()]  # two leaves, both used by node 2
     for i in range(2, size):
         chosen = [i - 1] + [rng.randrange(0, i) for _ in range(rng.randint(0, 2))]
+        if i == 2:
+            chosen.append(0)
         rng.shuffle(chosen)
         operands.append(tuple(chosen))
     return GraphCase(f"a random graph of {size} nodes", tuple(f"n{i}" for i in range(size)),

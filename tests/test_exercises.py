@@ -1,0 +1,516 @@
+"""Tests of the exercises and of the checks they use (minigrad.testing).
+
+- exercises/ is what nbgrader generates from solutions/, byte for byte, every time;
+- every graded cell of every solution is a locked nbgrader test cell whose one
+  ``check_task`` names a registered task, so the grader can re-judge it outside the notebook;
+- the checks' messages say what is wrong in words a learner can act on, and never come from
+  names a notebook can rebind;
+- each task accepts the right answer (the course's own ``minigrad.scalar`` and
+  ``minigrad.finite_differences`` included) on any seed, rejects plausible mistakes with the
+  matching hint, and judges a record in a clean process exactly as in the notebook;
+- ``make check`` prints a score per task.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad
+from grading import course
+from grading import exercises as generator
+from minigrad.finite_differences import central_difference, forward_difference
+from minigrad.scalar import Value, topological_order
+from minigrad.testing import (
+    CheckFailed,
+    NotAttempted,
+    call,
+    check_close,
+    check_dtype,
+    check_shape,
+    check_task,
+    check_type,
+)
+from minigrad.testing import tasks as task_registry
+from minigrad.testing.ex01_derivatives import CHAIN_A, CHAIN_B, CHAIN_C, CHAIN_GRADIENT
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+import make_submissions  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = course.assignment_ids()
+
+
+def failure(function, *args, **kwargs) -> str:
+    """The message of the CheckFailed that ``function(*args, **kwargs)`` raises."""
+    with pytest.raises(CheckFailed) as caught:
+        function(*args, **kwargs)
+    assert type(caught.value) in (CheckFailed, NotAttempted)  # never a bare AssertionError
+    return str(caught.value)
+
+
+# ------------------------------------------------------------- exercises/ from solutions/
+def test_exercises_are_generated_from_the_solutions_reproducibly(tmp_path):
+    first = generator.generate(tmp_path / "first")
+    second = generator.generate(tmp_path / "second")
+    assert [path.name for path in first] == [f"{name}.ipynb" for name in ASSIGNMENTS]
+    for a, b in zip(first, second):
+        assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between two generations"
+        committed = REPO / "exercises" / a.name
+        assert committed.read_bytes() == a.read_bytes(), (
+            f"exercises/{a.name} is out of date with solutions/: run `make exercises`")
+    assert sorted(p.name for p in (REPO / "exercises").glob("*.ipynb")) == \
+        sorted(p.name for p in first), "exercises/ holds a notebook without a solution"
+
+
+def test_the_sync_check_notices_a_changed_solution(tmp_path):
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    notebook = nbformat.read(REPO / "solutions" / "01_derivatives.ipynb", as_version=4)
+    notebook.cells[0].source += "\n\nA sentence the exercises do not have yet."
+    nbformat.write(notebook, solutions / "01_derivatives.ipynb")
+    exercises = tmp_path / "exercises"
+    shutil.copytree(REPO / "exercises", exercises)
+    # 02 has no solution in this folder any more, so its exercise is reported as extra.
+    assert generator.out_of_date(exercises, solutions) == ["01_derivatives.ipynb",
+                                                          "02_scalar_engine.ipynb"]
+
+
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_graded_cell_is_a_locked_check_of_a_registered_task(name):
+    notebook = nbformat.read(REPO / "solutions" / f"{name}.ipynb", as_version=4)
+    known = task_registry.all_tasks()
+    graded = [cell for cell in notebook.cells if _nbgrader(cell).get("grade")]
+    assert len(graded) >= 3
+    ids = [_nbgrader(cell)["grade_id"] for cell in notebook.cells if _nbgrader(cell)]
+    assert len(ids) == len(set(ids)), "grade ids must be unique"
+    for cell in graded:
+        meta = _nbgrader(cell)
+        assert cell.cell_type == "code" and meta["locked"] and not meta["solution"]
+        assert meta["points"] > 0
+        assert meta["grade_id"] in known, f"{meta['grade_id']} has no task in minigrad.testing"
+        # Exactly one check_task, naming this cell: what the grader re-judges.
+        assert re.findall(r'check_task\("([^"]+)"', cell.source) == [meta["grade_id"]]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_exercises_keep_the_checks_but_not_the_answers_or_hidden_tests(name):
+    solution = nbformat.read(REPO / "solutions" / f"{name}.ipynb", as_version=4)
+    exercise = nbformat.read(REPO / "exercises" / f"{name}.ipynb", as_version=4)
+    answers = [cell for cell in solution.cells if _nbgrader(cell).get("solution")]
+    assert answers and all("### BEGIN SOLUTION" in cell.source for cell in answers)
+    code = "\n".join(cell.source for cell in exercise.cells if cell.cell_type == "code")
+    assert "BEGIN SOLUTION" not in code and "BEGIN HIDDEN TESTS" not in code
+    assert code.count("raise NotImplementedError()") == len(answers)
+    # Outputs of the executed solutions stay out of the exercises.
+    assert all(not cell.get("outputs") for cell in exercise.cells)
+    assert any(cell.get("outputs") for cell in solution.cells if cell.cell_type == "code")
+
+
+def test_predictions_are_checked_by_hidden_tests_only():
+    # A visible value check would let a learner guess until it passes; only the format is
+    # checked in the exercise, the values when graded.
+    for name in ASSIGNMENTS:
+        notebook = nbformat.read(REPO / "solutions" / f"{name}.ipynb", as_version=4)
+        for cell in notebook.cells:
+            grade_id = _nbgrader(cell).get("grade_id", "")
+            if _nbgrader(cell).get("grade") and any(word in grade_id
+                                                    for word in ("chain_rule", "reuse")):
+                hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1]
+                assert f'check_task("{grade_id}"' in hidden
+
+
+# ---------------------------------------------------------------- feedback messages
+def test_check_close_names_the_answer_the_expectation_and_the_hint():
+    message = failure(check_close, "b.grad", [0.6, 8.0, 0.001], [1.2, 16.0, 0.002],
+                      hint="did you apply the chain rule to b²?")
+    assert message == ("b.grad is [0.6, 8, 0.001] but should be [1.2, 16, 0.002] "
+                       "(wrong in every entry); did you apply the chain rule to b²?")
+    assert failure(check_close, "x", [1.0, 2.0, 3.5], np.array([1.0, 2.0, 3.0])) == \
+        "x is [1, 2, 3.5] but should be [1, 2, 3] (wrong at entry 2)"
+    check_close("x", np.float32(0.1), 0.1, rtol=1e-6)  # close enough passes silently
+
+
+def test_a_known_mistake_gets_its_own_hint_and_predictions_are_not_revealed():
+    message = failure(check_close, "b_grad", [-6.0, 0.25, -8.0], [-12.0, 0.5, -16.0],
+                      mistakes=[([-6.0, 0.25, -8.0], "you dropped the factor 2")],
+                      hint="generic", reveal=False)
+    assert message == "b_grad is [-6, 0.25, -8], which is wrong in every entry; " \
+                      "you dropped the factor 2"
+    assert "-12" not in message and "16" not in message
+
+
+@pytest.mark.parametrize("answer, expected_message", [
+    (None, "not attempted yet: y is still None; give it your answer"),
+    ([1.0, 2.0], "y is a list of 2 numbers but should be a list of 3 numbers"),
+    ("1, 2, 3", "y is the text '1, 2, 3' but should be a number"),
+    (True, "y is True, a bool, but should be a number"),
+    ({"a": 1}, "y is a dict but should be a number or a list of numbers"),
+    (Value(2.0), "y is a Value (Value(data=2.0, grad=0.0)) but should be a plain number: "
+                 "use its number `.data`, or its gradient `.grad`"),
+])
+def test_wrong_kinds_of_answers_are_explained(answer, expected_message):
+    assert failure(check_close, "y", answer, [1.0, 2.0, 3.0]) == expected_message
+
+
+def test_call_reports_blank_exercises_missing_returns_and_errors():
+    def untouched(f, x, h):
+        raise NotImplementedError()
+
+    def no_return(f, x, h):
+        (f(x + h) - f(x)) / h
+
+    def broken(f, x, h):
+        return f(x) / 0.0
+
+    with pytest.raises(NotAttempted, match=r"^not attempted yet: untouched\(sin, 1, 0\.1\) "
+                                           r"raised NotImplementedError"):
+        call(untouched, math.sin, 1.0, 0.1)
+    assert failure(call, no_return, math.sin, 1.0, 0.1) == \
+        "no_return(sin, 1, 0.1) returned None: did you forget `return`?"
+    assert failure(call, broken, math.sin, 1.0, 0.1) == \
+        "broken(sin, 1, 0.1) raised ZeroDivisionError: float division by zero"
+    assert call(forward_difference, math.sin, 1.0, 0.5) == forward_difference(math.sin, 1.0, 0.5)
+
+
+def test_shape_dtype_and_type_checks_on_arrays_and_tensors():
+    assert failure(check_shape, "w.grad", np.zeros((2, 3)), (3, 2)) == \
+        "w.grad has shape (2, 3) but should have shape (3, 2)"
+    assert failure(check_shape, "b_grad", [1.0, 2.0], (3,), hint="one per entry") == \
+        "b_grad has a list of 2 numbers but should have a list of 3 numbers; one per entry"
+    check_shape("t", minigrad.ones(2, 3), (2, 3))
+    assert failure(check_dtype, "x", minigrad.tensor([1, 2]), minigrad.float32) == \
+        "x.dtype is int64 but should be float32"
+    check_dtype("x", np.zeros(2, dtype=np.float32), minigrad.float32)
+    assert failure(check_type, "best_h", 1, float) == "best_h is an int but should be a float"
+    with pytest.raises(NotAttempted):
+        check_type("best_h", None, float)
+
+
+def test_a_check_is_an_assertion_error_and_hides_its_own_frames():
+    assert issubclass(CheckFailed, AssertionError) and issubclass(NotAttempted, CheckFailed)
+    # IPython leaves frames that set __tracebackhide__ out of a learner's traceback.
+    assert "__tracebackhide__" in check_close.__code__.co_varnames
+    assert "__tracebackhide__" in check_task.__code__.co_varnames
+
+
+def test_checks_do_not_use_names_a_notebook_can_rebind(monkeypatch):
+    # Layer (a): rebinding these after minigrad.testing was imported changes no verdict.
+    monkeypatch.setattr(builtins, "abs", lambda x: 0.0)
+    monkeypatch.setattr(math, "isclose", lambda *args, **kwargs: True)
+    monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
+    monkeypatch.setattr(np, "isclose", lambda *args, **kwargs: True)
+    with pytest.raises(CheckFailed):
+        check_close("x", [1.0, 2.0], [1.0, 3.0])
+    with pytest.raises(CheckFailed):
+        check_task("ex01_chain_rule_b", [-6.0, 0.25, -8.0])
+    with pytest.raises(CheckFailed):
+        check_task("ex01_best_step", 1e-13)
+    monkeypatch.undo()
+    check_task("ex01_chain_rule_b", [-12.0, 0.5, -16.0])
+
+
+# -------------------------------------------------------------------------- the tasks
+def _solution_namespace(name: str) -> dict:
+    """Run the answer cells of a solution (no checks) and return what they define."""
+    namespace: dict = {"math": math}
+    notebook = nbformat.read(REPO / "solutions" / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and not _nbgrader(cell).get("grade"):
+            exec(cell.source, namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def ex01():
+    with _quiet():
+        return _solution_namespace("01_derivatives")
+
+
+@pytest.fixture(scope="module")
+def ex02():
+    with _quiet():
+        return _solution_namespace("02_scalar_engine")
+
+
+class _quiet:
+    def __enter__(self):
+        self.stdout = sys.stdout
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+
+    def __exit__(self, *exc):
+        sys.stdout.close()
+        sys.stdout = self.stdout
+
+
+def _answers(ex01, ex02) -> dict[str, object]:
+    """The solutions' answer to every task, as the test cells pass them."""
+    return {
+        "ex01_forward_difference": ex01["forward_difference"],
+        "ex01_central_difference": ex01["central_difference"],
+        "ex01_chain_rule_a": ex01["a_grad"],
+        "ex01_chain_rule_b": ex01["b_grad"],
+        "ex01_chain_rule_c": ex01["c_grad"],
+        "ex01_error_order": ex01["error_order"],
+        "ex01_measured_orders": (ex01["forward_order"], ex01["central_order"]),
+        "ex01_best_step": ex01["best_h"],
+        "ex02_mul": ex02["Value"],
+        "ex02_tanh": ex02["Value"],
+        "ex02_topo_small": ex02["topological_order"],
+        "ex02_topo_deep": ex02["topological_order"],
+        "ex02_backward": ex02["Value"],
+        "ex02_reuse_grads": [ex02["predicted_a_grad"], ex02["predicted_b_grad"]],
+    }
+
+
+def test_every_task_has_a_solution_answer(ex01, ex02):
+    assert sorted(_answers(ex01, ex02)) == sorted(task_registry.all_tasks())
+
+
+@pytest.mark.parametrize("seed", [task_registry.SELF_STUDY_SEED, 1, 7, 20250101, 2**31 - 1])
+def test_the_solutions_pass_every_task_on_any_seed(ex01, ex02, seed, monkeypatch):
+    monkeypatch.setenv(task_registry.GRADING_SEED_VARIABLE, str(seed))
+    monkeypatch.setattr(task_registry, "_publish", lambda task_id, produced: None)
+    for task_id, answer in _answers(ex01, ex02).items():
+        check_task(task_id, answer)
+
+
+@settings(max_examples=20)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_any_grading_seed_gives_questions_a_correct_answer_passes(seed):
+    # The grader draws a fresh seed per submission: no seed may produce an input that a
+    # correct answer fails on (a node unreachable from the root, a step too small, ...).
+    previous = os.environ.get(task_registry.GRADING_SEED_VARIABLE)
+    os.environ[task_registry.GRADING_SEED_VARIABLE] = str(seed)
+    publish, task_registry._publish = task_registry._publish, lambda task_id, produced: None
+    try:
+        check_task("ex01_forward_difference", forward_difference)
+        check_task("ex01_central_difference", central_difference)
+        check_task("ex01_error_order", lambda steps, errors: float(
+            np.polyfit(np.log(steps), np.log(errors), 1)[0]))
+        for task_id in ("ex02_mul", "ex02_tanh", "ex02_backward"):
+            check_task(task_id, Value)
+        check_task("ex02_topo_small", topological_order)
+        check_task("ex02_topo_deep", topological_order)
+    finally:
+        task_registry._publish = publish
+        if previous is None:
+            del os.environ[task_registry.GRADING_SEED_VARIABLE]
+        else:
+            os.environ[task_registry.GRADING_SEED_VARIABLE] = previous
+
+
+def test_the_course_engine_passes_the_tasks_it_implements():
+    # "The checks compare against the package's behaviour": minigrad's own reference code
+    # is a correct answer to every task it covers.
+    check_task("ex01_forward_difference", forward_difference)
+    check_task("ex01_central_difference", central_difference)
+    for task_id in ("ex02_mul", "ex02_tanh", "ex02_backward"):
+        check_task(task_id, Value)
+    check_task("ex02_topo_small", topological_order)
+    check_task("ex02_topo_deep", topological_order)
+
+
+def test_predicted_values_agree_with_autograd():
+    # The chain-rule task's expectations equal what minigrad's tensor autograd computes.
+    a, b, c = (minigrad.tensor(v, dtype=minigrad.float64, requires_grad=True)
+               for v in (CHAIN_A, CHAIN_B, CHAIN_C))
+    y = 3 * a + 2 * b**2 + minigrad.log(c)
+    y.backward(minigrad.tensor(CHAIN_GRADIENT, dtype=minigrad.float64))
+    check_task("ex01_chain_rule_a", a.grad.tolist())
+    check_task("ex01_chain_rule_b", b.grad.tolist())
+    check_task("ex01_chain_rule_c", c.grad.tolist())
+    x, z = Value(-2.0), Value(3.0)
+    f = (x * z) * (x + z)
+    f.backward()
+    check_task("ex02_reuse_grads", [x.grad, z.grad])
+
+
+def _forward_as_central(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _central_over_h(f, x, h):
+    return (f(x + h) - f(x - h)) / h
+
+
+def _endpoint_slope(steps, errors):
+    return (math.log(errors[-1]) - math.log(errors[0])) / (math.log(steps[-1]) - math.log(steps[0]))
+
+
+def _recursive_order(root):
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for operand in node._prev:
+                visit(operand)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+def _assigning_mul():
+    class Assigning(Value):
+        def __mul__(self, other):
+            out = Value.__mul__(self, other)
+            operand = other if isinstance(other, Value) else None
+
+            def _backward():
+                self.grad = (operand.data if operand else other) * out.grad
+                if operand is not None:
+                    operand.grad = self.data * out.grad
+
+            out._backward = _backward
+            out.__class__ = Assigning
+            return out
+
+    return Assigning
+
+
+def _tanh_of_input():
+    class WrongTanh(Value):
+        def tanh(self):
+            out = WrongTanh(math.tanh(self.data), _prev=(self,))
+
+            def _backward():
+                self.grad += (1 - self.data**2) * out.grad
+
+            out._backward = _backward
+            return out
+
+    return WrongTanh
+
+
+@pytest.mark.parametrize("task_id, answer, hint", [
+    ("ex01_forward_difference", _forward_as_central, "that is the central difference"),
+    ("ex01_central_difference", _central_over_h, "so divide by 2h, not by h"),
+    ("ex01_chain_rule_a", [1.0, 0.5, -2.0], "the slope of 3a is 3, not 1"),
+    ("ex01_chain_rule_b", [-6.0, 0.25, -8.0], "dropped the factor 2 of 2b²"),
+    ("ex01_chain_rule_c", [2.0, 0.25, 0.1], "multiplies each entry by its weight"),
+    ("ex01_error_order", _endpoint_slope, "fit a least-squares line through all of them"),
+    ("ex01_measured_orders", (2.0, 1.0), "look swapped"),
+    ("ex01_best_step", 1e-13, "round-off error (about eps/h) grows as h shrinks"),
+    ("ex02_mul", _assigning_mul(), "use += in _backward"),
+    ("ex02_tanh", _tanh_of_input(), "not 1 - x²"),
+    ("ex02_topo_small", lambda root: list(reversed(topological_order(root))),
+     "starts with the root"),
+    ("ex02_topo_deep", _recursive_order, "replace the recursion by a loop over an explicit stack"),
+    ("ex02_reuse_grads", [3.0, -8.0], "only the path through d = a * b"),
+])
+def test_plausible_mistakes_fail_with_the_matching_hint(task_id, answer, hint):
+    message = failure(check_task, task_id, answer)
+    assert hint in message
+
+
+def test_an_untouched_exercise_is_reported_as_not_attempted(ex02):
+    def blank(*args):
+        raise NotImplementedError()
+
+    for task_id in ("ex01_forward_difference", "ex01_error_order", "ex02_topo_small"):
+        with pytest.raises(NotAttempted, match="^not attempted yet"):
+            check_task(task_id, blank)
+    with pytest.raises(NotAttempted, match="^not attempted yet: b_grad is still None"):
+        check_task("ex01_chain_rule_b", None)
+
+
+# ------------------------------------------------------- records judged out of process
+def _record(task_id: str, answer: object, seed: int) -> dict:
+    task = task_registry.get_task(task_id)
+    produced = []
+    for case in task.cases(seed):
+        try:
+            produced.append(("value", task.run(answer, case)))
+        except CheckFailed as error:
+            produced.append(("error", str(error)))
+    return task_registry.make_record(task_id, produced)
+
+
+def test_the_clean_judge_agrees_with_the_notebook(ex01, ex02):
+    for task_id, answer in _answers(ex01, ex02).items():
+        verdict = task_registry.judge_record(task_id, _record(task_id, answer, 77), 77)
+        assert verdict.passed, (task_id, verdict.message)
+    wrong = task_registry.judge_record("ex01_chain_rule_b",
+                                       _record("ex01_chain_rule_b", [-6.0, 0.25, -8.0], 77), 77)
+    assert not wrong.passed and "dropped the factor 2" in wrong.message
+
+
+def test_a_record_made_with_another_seed_does_not_pass(ex01):
+    # A notebook that sets its own seed (or replays inputs it saw before) answers the
+    # wrong questions: the judge rebuilds the inputs from the grader's seed.
+    record = _record("ex01_central_difference", ex01["central_difference"], seed=1)
+    assert task_registry.judge_record("ex01_central_difference", record, 1).passed
+    verdict = task_registry.judge_record("ex01_central_difference", record, 2)
+    assert not verdict.passed and "should be" in verdict.message
+
+
+@pytest.mark.parametrize("record", [
+    None,
+    "passed",
+    {"task": "ex01_best_step"},
+    {"task": "ex01_chain_rule_a", "answers": [{"value": [3.0, 1.5, -6.0]}]},  # wrong task
+    {"task": "ex01_best_step", "answers": []},
+    {"task": "ex01_best_step", "answers": [{"value": "1e-08"}]},
+    {"task": "ex01_best_step", "answers": [{"value": {"float": "1e-08"}}]},
+    {"task": "ex01_best_step", "answers": [{"verdict": "passed"}]},
+    {"task": "ex01_best_step", "answers": [{"value": 1e-8}, {"value": 1e-8}]},
+])
+def test_malformed_records_never_pass(record):
+    assert not task_registry.judge_record("ex01_best_step", record, 5).passed
+
+
+def test_non_finite_answers_survive_the_record():
+    record = task_registry.make_record("ex01_best_step", [("value", float("nan"))])
+    assert record["answers"] == [{"value": {"float": "nan"}}]
+    verdict = task_registry.judge_record("ex01_best_step", record, 0)
+    assert not verdict.passed and "nan" in verdict.message
+
+
+# ------------------------------------------------------------------------ make check
+def test_make_check_prints_a_score_per_task(tmp_path):
+    notebook = make_submissions.ex01_plausible_mistakes()
+    answer = notebook.cells[make_submissions.cell_index(notebook, "error_order")]
+    answer.source = make_submissions.exercise("01_derivatives").cells[
+        make_submissions.cell_index(notebook, "error_order")].source  # left blank
+    path = tmp_path / "01_derivatives.ipynb"
+    nbformat.write(notebook, path)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    # -o setup: the suite runs inside the environment `make setup` made; do not redo it.
+    run = subprocess.run(["make", "--no-print-directory", "-o", "setup", "check", f"NOTEBOOK={path}",
+                          f"VENV={Path(sys.executable).parent.parent}", "TIMEOUT=20"],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+
+    def row(task):
+        return next(line for line in lines if line.startswith(task)).split()
+
+    assert row("ex01_forward_difference")[1:5] == ["1", "/", "1", "passed"]
+    assert row("ex01_central_difference")[1:5] == ["0", "/", "2", "failed"]
+    assert row("ex01_chain_rule_b")[1:5] == ["0", "/", "1", "failed"]
+    assert row("ex01_error_order")[1:6] == ["0", "/", "2", "not", "attempted"]
+    # error_order is blank, so the orders cannot be measured either: 10 - 2 - 1 - 2 - 1.
+    assert row("total")[1:4] == ["4", "/", "10"]
+    text = " ".join(run.stdout.split())
+    assert "so divide by 2h, not by h" in text
+    assert "dropped the factor 2 of 2b²" in text
+    assert any("with the hidden checks" in line for line in lines)
