@@ -342,8 +342,9 @@ def plot_unbroadcast(
     """Broadcasting in the forward pass and its undoing in the backward pass, cell by cell.
 
     Top row: the input (``input_values``, at most 2-D) and its broadcast copy of the shape
-    of ``grad_output``. Bottom row: ``grad_output`` and the input's gradient, where each
-    entry is the sum of the gradients of all the copies of that entry:
+    of ``grad_output``. Bottom row: ``grad_output``, the gradient that arrives for the
+    broadcast copies, and the input's gradient, where each entry is the sum of the gradients
+    of all the copies of that entry:
 
         grad[k] = Σ over cells c that copy input element k of grad_output[c]
 
@@ -420,7 +421,7 @@ def plot_unbroadcast(
         draw_grid(0.0, top, values, np.arange(values.size), f"{name}, shape {shape_text}")
         draw_grid(right_x, top, np.broadcast_to(values, upstream.shape), source,
                   f"forward: {name} broadcast to {out_text}", faded=repeated)
-        draw_grid(right_x, bottom, upstream, source, f"backward: grad_output, shape {out_text}")
+        draw_grid(right_x, bottom, upstream, source, f"backward: gradient of the copies, shape {out_text}")
         draw_grid(0.0, bottom, grad.reshape(values.shape), np.arange(values.size),
                   f"{name}.grad, shape {shape_text}", gid_prefix="grad")
         # Horizontal arrows at the height of the first row of cells.
