@@ -248,3 +248,90 @@ def test_decision_boundaries_need_a_snapshot():
 
     with pytest.raises(ValueError, match="at least one"):
         plot_decision_boundaries({}, [[0.0, 0.0]], [0.0])
+
+
+# ------------------------------------------------ plot_benchmark, plot_cost_by_size (chapter 10)
+def test_format_seconds_picks_the_unit_that_keeps_three_digits():
+    from minigrad.viz.plots import format_seconds
+
+    assert format_seconds(2.07) == "2.07 s"
+    assert format_seconds(0.0128) == "12.8 ms"
+    assert format_seconds(9.755e-05) == "97.5 µs"
+    assert format_seconds(5.63e-07) == "563 ns"
+    assert format_seconds(1.0) == "1 s" and format_seconds(1e-3) == "1 ms"
+
+
+def test_benchmark_bars_end_at_their_times_and_missing_engines_say_why():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from minigrad.viz.plots import plot_benchmark
+
+    times = {
+        "per-op": {"minigrad": 9.7e-05, "numpy": 8.4e-06, "micrograd": 2.9e-05},
+        "chain": {"numpy": 0.092, "minigrad": 5.5, "micrograd": "RecursionError"},
+    }
+    figure, ax = plot_benchmark(times, engines=("minigrad", "numpy", "torch", "micrograd"))
+    try:
+        bars = {patch.get_gid(): patch for patch in ax.patches}
+        assert set(bars) == {"bar-minigrad-0", "bar-numpy-0", "bar-micrograd-0", "bar-minigrad-1",
+                             "bar-numpy-1"}
+        for gid, seconds in [("bar-minigrad-0", 9.7e-05), ("bar-numpy-1", 0.092), ("bar-minigrad-1", 5.5)]:
+            bar = bars[gid]
+            np.testing.assert_allclose(bar.get_y() + bar.get_height(), seconds, rtol=1e-12)
+            assert bar.get_y() == 1e-06  # every bar starts at the power of ten below the fastest
+        # Bars of one workload sit side by side in the engines' order, around the workload's tick.
+        xs = [bars[f"bar-{engine}-0"].get_x() for engine in ("minigrad", "numpy", "micrograd")]
+        assert xs == sorted(xs) and xs[0] < 0 < xs[-1] + bars["bar-micrograd-0"].get_width()
+        texts = {text.get_gid(): text.get_text() for text in ax.texts if text.get_gid()}
+        assert texts == {"status-micrograd-1": "RecursionError", "status-torch-0": "not run",
+                         "status-torch-1": "not run"}
+        written = [text.get_text() for text in ax.texts if not text.get_gid()]
+        assert written.count("97 µs") == 1 and "5.5 s" in written and "92 ms" in written
+        assert ax.get_yscale() == "log"
+        assert [label.get_text() for label in ax.get_xticklabels()] == ["per-op", "chain"]
+        legend = [text.get_text() for text in ax.get_legend().get_texts()]
+        assert legend == ["minigrad", "numpy", "torch", "micrograd"]  # torch too, though it has no bar
+        # Engines keep the same colour in the legend and in their bars.
+        legend_colours = {text.get_text(): patch.get_facecolor()
+                          for text, patch in zip(ax.get_legend().get_texts(), ax.get_legend().get_patches())}
+        assert legend_colours["numpy"] == bars["bar-numpy-1"].get_facecolor()
+    finally:
+        plt.close(figure)
+
+
+def test_benchmark_refuses_what_a_log_scale_cannot_draw():
+    import matplotlib.pyplot as plt
+    import pytest
+
+    from minigrad.viz.plots import plot_benchmark
+
+    with pytest.raises(ValueError, match="at least one engine with a time"):
+        plot_benchmark({"chain": {"micrograd": "RecursionError"}})
+    with pytest.raises(ValueError, match="positive seconds"):
+        plot_benchmark({"per-op": {"minigrad": 0.0}})
+    plt.close("all")
+
+
+def test_cost_by_size_draws_one_log_log_line_per_engine():
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pytest
+
+    from minigrad.viz.plots import plot_cost_by_size
+
+    sizes = [3, 1000, 1_000_000]
+    seconds = {"minigrad": [9e-5, 9.5e-5, 8e-3], "NumPy by hand": [1e-5, 1.2e-5, 5e-3]}
+    figure, ax = plot_cost_by_size(sizes, seconds)
+    try:
+        lines = {line.get_label(): line.get_xydata() for line in ax.get_lines()}
+        assert list(lines) == ["minigrad", "NumPy by hand"]
+        np.testing.assert_allclose(lines["NumPy by hand"], np.column_stack([sizes, seconds["NumPy by hand"]]))
+        assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    finally:
+        plt.close(figure)
+    with pytest.raises(ValueError, match="'minigrad' has 2 times for 3 sizes"):
+        plot_cost_by_size(sizes, {"minigrad": [1e-5, 2e-5]})
+    with pytest.raises(ValueError, match="at least two positive sizes"):
+        plot_cost_by_size([0, 10], {"minigrad": [1e-5, 2e-5]})
+    plt.close("all")

@@ -592,3 +592,114 @@ def plot_decision_boundaries(
     for ax in list(axes.flat)[len(predicts):]:
         ax.set_visible(False)
     return figure, axes
+
+
+# ------------------------------------------------------------ the benchmark (chapter 10)
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in the unit that keeps it readable: 0.0000975 → "97.5 µs", 2.07 → "2.07 s"."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def _log_floor(values: Sequence[float]) -> float:
+    """The power of ten below the smallest value: where bars on a log scale start."""
+    return 10.0 ** np.floor(np.log10(min(values)))
+
+
+def plot_benchmark(
+    times: Mapping[str, Mapping[str, float | str]],
+    engines: Sequence[str] | None = None,
+    ax: Any = None,
+    ylabel: str = "time (log scale)",
+) -> tuple[Any, Any]:
+    """Grouped bars on a log scale: one group per workload, one bar per engine.
+
+    ``times[workload][engine]`` is a time in seconds, or a short text saying why there is
+    none ("RecursionError", "not installed"), written where the bar would stand. Every bar
+    carries its time, so ratios can be read off; equal heights on a log scale mean equal
+    ratios, whatever the workload's size. ``engines`` fixes the order (and so the colour)
+    of the engines; by default, the order in which they first appear.
+    """
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    names = list(engines) if engines is not None else list(dict.fromkeys(
+        engine for row in times.values() for engine in row))
+    measured = [float(value) for row in times.values() for value in row.values()
+                if not isinstance(value, str)]
+    if not names or not measured:
+        raise ValueError("plot_benchmark needs at least one engine with a time in seconds")
+    if min(measured) <= 0:
+        raise ValueError(f"times must be positive seconds to be drawn on a log scale, got {min(measured)}")
+    floor, top = _log_floor(measured), max(measured)
+    workloads_ = list(times)
+    width = 0.8 / len(names)
+    colours = [style.LINE_COLOURS[index % len(style.LINE_COLOURS)] for index in range(len(names))]
+    with style.plot_style():
+        figure, ax = _new_axes(ax, figsize=(max(style.FIGURE_SIZE[0], 1.9 * len(workloads_) + 1.0), 4.8))
+        for index, (engine, colour) in enumerate(zip(names, colours)):
+            offset = (index - (len(names) - 1) / 2) * width
+            for position, workload in enumerate(workloads_):
+                value = times[workload].get(engine, "not run")
+                x = position + offset
+                if isinstance(value, str):  # no time: say why, in the engine's colour
+                    ax.text(x, floor * 1.15, value, rotation=90, ha="center", va="bottom",
+                            fontsize=8, color=colour, style="italic", gid=f"status-{engine}-{position}")
+                    continue
+                # On a log scale a bar cannot start at 0: all start at the same power of ten.
+                ax.bar(x, float(value) - floor, bottom=floor, width=width * 0.92, color=colour,
+                       alpha=0.85, gid=f"bar-{engine}-{position}")
+                ax.text(x, float(value) * 1.12, format_seconds(float(value)), rotation=90,
+                        ha="center", va="bottom", fontsize=7.5)
+        ax.set_yscale("log")
+        ax.set_ylim(floor, top * 10 ** 1.6)  # room for the time above the highest bar, and the legend
+        ax.yaxis.set_major_locator(LogLocator(base=10))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_seconds(value)))
+        ax.set_xticks(np.arange(len(workloads_)))
+        ax.set_xticklabels(workloads_, fontsize=9)
+        ax.set_xlim(-0.5, len(workloads_) - 0.5)
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="x", visible=False)
+        # One legend entry per engine, also for an engine that has no time anywhere.
+        ax.legend(handles=[Patch(color=colour, alpha=0.85, label=engine) for engine, colour in zip(names, colours)],
+                  loc="upper center", ncol=len(names), fontsize=9)
+    return figure, ax
+
+
+def plot_cost_by_size(
+    sizes: Sequence[int],
+    seconds: Mapping[str, Sequence[float]],
+    ax: Any = None,
+    xlabel: str = "elements per tensor",
+    ylabel: str = "time per call",
+) -> tuple[Any, Any]:
+    """Time against problem size on log-log axes, one line per engine.
+
+    A flat stretch is a fixed cost per call (it does not depend on the size); a stretch of
+    slope 1 is a cost per element (ten times the elements, ten times the time). Where an
+    engine's line turns from one to the other, the two costs are equal.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    sizes_ = _as_numpy(sizes)
+    if sizes_.ndim != 1 or sizes_.size < 2 or sizes_.min() <= 0:
+        raise ValueError(f"plot_cost_by_size needs at least two positive sizes, got {list(sizes)}")
+    with style.plot_style():
+        figure, ax = _new_axes(ax)
+        for index, (engine, values) in enumerate(seconds.items()):
+            values_ = _as_numpy(values)
+            if values_.shape != sizes_.shape:
+                raise ValueError(f"engine {engine!r} has {values_.size} times for {sizes_.size} sizes")
+            ax.plot(sizes_, values_, marker="o", markersize=5, label=engine,
+                    color=style.LINE_COLOURS[index % len(style.LINE_COLOURS)])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_seconds(value)))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper left")
+    return figure, ax
