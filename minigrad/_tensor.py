@@ -119,9 +119,28 @@ class Tensor:
         "__weakref__",
         "__dict__",  # tensors accept extra attributes, e.g. ``x.name = "x"`` for pictures
     )
-    # Make NumPy hand ``array * tensor`` over to Tensor.__rmul__ instead of
-    # looping over the tensor's elements.
-    __array_ufunc__ = None
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """What NumPy does when a tensor meets an array or a NumPy number.
+
+        ``array * tensor`` gives a tensor, as ``tensor * array`` does (the
+        operation is recorded like any other).  With ``out=`` NumPy is writing
+        into an array, as in ``w.data -= lr * w.grad`` (``.data`` is the tensor's
+        NumPy array in minigrad): the values are used as plain numbers.
+        """
+        if out is not None:
+            arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+            outs = tuple(x.data if isinstance(x, Tensor) else x for x in out)
+            return getattr(ufunc, method)(*arrays, out=outs, **kwargs)
+        name = _UFUNC_METHODS.get(ufunc)
+        if method == "__call__" and name is not None and not kwargs:
+            first, *rest = inputs
+            if not isinstance(first, Tensor):  # array <op> tensor
+                first = Tensor(first)
+            return getattr(first, name)(*rest)
+        raise TypeError(
+            f"minigrad tensors do not support numpy.{ufunc.__name__} ({method}); use the tensor "
+            "operations (x.exp(), x + y, ...) or convert with x.detach().numpy()"
+        )
 
     def __init__(self, data, dtype=None, requires_grad: bool = False) -> None:
         _init_state(self, as_array(data, dtype))
@@ -759,6 +778,30 @@ def where(condition, input, other) -> Tensor:  # noqa: A002 - PyTorch's argument
 
 
 _new_tensor = object.__new__
+
+# NumPy functions that have a tensor method of the same meaning (see __array_ufunc__).
+_UFUNC_METHODS = {
+    np.add: "__add__",
+    np.subtract: "__sub__",
+    np.multiply: "__mul__",
+    np.true_divide: "__truediv__",
+    np.power: "__pow__",
+    np.matmul: "__matmul__",
+    np.negative: "__neg__",
+    np.less: "__lt__",
+    np.less_equal: "__le__",
+    np.greater: "__gt__",
+    np.greater_equal: "__ge__",
+    np.equal: "__eq__",
+    np.not_equal: "__ne__",
+    np.exp: "exp",
+    np.log: "log",
+    np.sqrt: "sqrt",
+    np.tanh: "tanh",
+    np.absolute: "abs",
+    np.sin: "sin",
+    np.cos: "cos",
+}
 
 from . import _inplace  # noqa: E402  (the operation modules need the Tensor class above)
 from .ops import elementwise as _ew  # noqa: E402

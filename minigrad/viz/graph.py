@@ -304,15 +304,20 @@ def _draw(root: Any, *, show_data: bool = True, show_grad: bool = True, rankdir:
     if hasattr(root, "grad_fn") and hasattr(root, "shape"):
         return _draw_tensor_graph(root, show_data, show_grad, rankdir, labels, legend, view)
     raise TypeError(
-        "draw_graph expects a Tensor or a minigrad.scalar.Value as its root, "
+        "draw_graph expects a Tensor or a minigrad.scalar.Value (or an object with data, grad, "
+        "_prev and _op) as its root, "
         f"got {type(root).__name__}"
     )
 
 
 def _is_value(obj: Any) -> bool:
+    """A scalar-engine value: ``minigrad.scalar.Value`` or any object with its interface
+    (``data``, ``grad``, ``_prev``, ``_op``), such as the class chapter 02 builds in cells."""
     from minigrad.scalar import Value
 
-    return isinstance(obj, Value)
+    if isinstance(obj, Value):
+        return True
+    return all(hasattr(obj, name) for name in ("data", "grad", "_prev", "_op")) and not hasattr(obj, "grad_fn")
 
 
 # --------------------------------------------------------------------------------------

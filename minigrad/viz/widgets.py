@@ -36,6 +36,7 @@ from minigrad.viz import style
 from minigrad.viz.graph import (
     StepView,
     _draw,
+    _is_value,
     format_array,
     format_number,
     node_name,
@@ -242,10 +243,6 @@ def backward_stepper(root: Any, labels: Mapping[Any, str] | None = None,
                            gradient=gradient)
 
 
-def _is_value(obj: Any) -> bool:
-    from minigrad.scalar import Value
-
-    return isinstance(obj, Value)
 
 
 def _leaf_name(leaf: Any, labels: Mapping[Any, str] | None) -> str:
