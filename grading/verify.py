@@ -121,9 +121,10 @@ def verify_submission(gradebook: Any, notebook: nbformat.NotebookNode, assignmen
         score = nbgrader_score
         if nbgrader_score > 0 and confirmed is False:
             # Points nbgrader gave but the clean judgement does not confirm: withdraw them
-            # in the gradebook itself, where feedback and export will read them.
+            # in the gradebook itself, where feedback and export will read them, and flag
+            # the cell for a human look in nbgrader's formgrader.
             grade.manual_score = 0.0
-            grade.needs_manual_grade = False
+            grade.needs_manual_grade = True
             score = 0.0
             status = "withdrawn"
             message = reason
@@ -141,8 +142,9 @@ def verify_submission(gradebook: Any, notebook: nbformat.NotebookNode, assignmen
                          f"graded")
     if withdrawn:
         gradebook.db.commit()
-        notes.append("possible tampering, points withdrawn: nbgrader saw these checks pass, "
-                     "but the answers they recorded do not confirm it: " + "; ".join(withdrawn))
+        notes.append("possible tampering, points withdrawn (and flagged for review in "
+                     "nbgrader's formgrader): nbgrader saw these checks pass, but the answers "
+                     "they recorded do not confirm it: " + "; ".join(withdrawn))
     return results, notes
 
 

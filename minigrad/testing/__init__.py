@@ -24,7 +24,13 @@ from .checks import (
     check_shape,
     check_type,
 )
-from .tasks import check_task
+from .tasks import check_task, grading_seed
+
+# While a notebook is graded, keep its check cells running as written (see guard.py).
+if grading_seed() is not None:
+    from . import guard
+
+    guard.install()
 
 __all__ = [
     "CheckFailed",
