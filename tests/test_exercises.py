@@ -276,6 +276,7 @@ def _answers(ex01, ex02) -> dict[str, object]:
         "ex02_topo_deep": ex02["topological_order"],
         "ex02_backward": ex02["Value"],
         "ex02_reuse_grads": [ex02["predicted_a_grad"], ex02["predicted_b_grad"]],
+        **_answers_ex08_ex09(),
     }
 
 
@@ -514,3 +515,235 @@ def test_make_check_prints_a_score_per_task(tmp_path):
     assert "so divide by 2h, not by h" in text
     assert "dropped the factor 2 of 2b²" in text
     assert any("with the hidden checks" in line for line in lines)
+
+
+# ------------------------------------------- exercises 08 (higher order) and 09 (checking)
+_EX08_EX09: dict[str, dict] = {}
+
+
+def _answers_ex08_ex09() -> dict[str, object]:
+    """The answers of solutions 08 (higher-order derivatives) and 09 (checking gradients)."""
+    if not _EX08_EX09:
+        with _quiet():
+            _EX08_EX09["ex08"] = _solution_namespace("08_higher_order")
+            _EX08_EX09["ex09"] = _solution_namespace("09_checking_gradients")
+    ex08, ex09 = _EX08_EX09["ex08"], _EX08_EX09["ex09"]
+    return {
+        "ex08_second_derivative": ex08["second_derivative"],
+        "ex08_hvp": ex08["hvp"],
+        "ex08_newton_step": ex08["newton_step"],
+        "ex08_predict_third_derivative": ex08["third_derivative"],
+        "ex09_silu": ex09["SiLU"],
+        "ex09_predict_wrong_backward": ex09["wrong_one"],
+        "ex09_eps": ex09["eps64"],
+        "ex09_max_relative_error": ex09["max_relative_error"],
+    }
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_any_grading_seed_gives_exercises_08_and_09_questions_the_solutions_pass(seed):
+    previous = os.environ.get(task_registry.GRADING_SEED_VARIABLE)
+    os.environ[task_registry.GRADING_SEED_VARIABLE] = str(seed)
+    publish, task_registry._publish = task_registry._publish, lambda task_id, produced: None
+    try:
+        for task_id, answer in _answers_ex08_ex09().items():
+            check_task(task_id, answer)
+    finally:
+        task_registry._publish = publish
+        if previous is None:
+            del os.environ[task_registry.GRADING_SEED_VARIABLE]
+        else:
+            os.environ[task_registry.GRADING_SEED_VARIABLE] = previous
+
+
+def _sigmoids(torch):
+    """Exercise 09's three sigmoid Functions (task 2), for minigrad or PyTorch."""
+
+    class SigmoidA(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            s = 1 / (1 + torch.exp(-x))
+            ctx.save_for_backward(s)
+            return s
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (s,) = ctx.saved_tensors
+            return grad_output * s * (1 - s)
+
+    class SigmoidB(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return torch.sigmoid(x)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            return grad_output * torch.sigmoid(x) * (1 - torch.sigmoid(-x))
+
+    class SigmoidC(SigmoidB):
+        @staticmethod
+        def backward(ctx, grad_output):
+            (x,) = ctx.saved_tensors
+            e = torch.exp(-x)
+            return grad_output * e / (1 + e) ** 2
+
+    return {"A": SigmoidA, "B": SigmoidB, "C": SigmoidC}
+
+
+def test_the_sigmoids_of_exercise_09_are_the_ones_the_notebook_shows():
+    notebook = nbformat.read(REPO / "solutions" / "09_checking_gradients.ipynb", as_version=4)
+    (shown,) = [cell.source for cell in notebook.cells if _nbgrader(cell).get("grade_id") == "sigmoids"]
+    for line in ("return grad_output * s * (1 - s)",
+                 "return grad_output * torch.sigmoid(x) * (1 - torch.sigmoid(-x))",
+                 "return grad_output * e / (1 + e) ** 2"):
+        assert line in shown
+
+
+@pytest.mark.parametrize("engine", ["minigrad", "torch"])
+def test_the_expected_answers_of_exercises_08_and_09_are_what_autograd_says(engine):
+    # The predictions are data in the task modules; autograd and gradcheck prove them here,
+    # with minigrad and, where installed, with PyTorch itself.
+    from minigrad.testing import ex08_higher_order as ex08_tasks
+    from minigrad.testing import ex09_checking_gradients as ex09_tasks
+
+    torch = minigrad if engine == "minigrad" else pytest.importorskip("torch")
+    x = torch.tensor(ex08_tasks.THIRD_X, dtype=torch.float64, requires_grad=True)
+    out = sum(c * x**k for k, c in enumerate(ex08_tasks.THIRD_COEFFICIENTS))
+    for _ in range(3):
+        (out,) = torch.autograd.grad(out, x, create_graph=True)
+    check_task("ex08_predict_third_derivative", out.item())
+    points = torch.tensor([-2.0, -0.5, 0.3, 1.5], dtype=torch.float64, requires_grad=True)
+    failing = [letter for letter, function in _sigmoids(torch).items()
+               if not torch.autograd.gradcheck(function.apply, (points,), raise_exception=False)]
+    assert failing == [ex09_tasks.WRONG_BACKWARD]
+    check_task("ex09_predict_wrong_backward", failing[0])
+
+
+def _first_derivative_only(f, x):
+    x = minigrad.tensor(x, dtype=minigrad.float64, requires_grad=True)
+    (first,) = minigrad.autograd.grad(f(x), x)
+    return first.item()
+
+
+def _second_derivative_by_differences(f, x):
+    return central_difference(lambda t: _first_derivative_only(f, t), x, 1e-4)
+
+
+def _second_derivative_in_float32(f, x):
+    x = minigrad.tensor(x, requires_grad=True)
+    (first,) = minigrad.autograd.grad(f(x), x, create_graph=True)
+    (second,) = minigrad.autograd.grad(first, x)
+    return second.item()
+
+
+def _hvp_by_whole_hessian(f, x, v):
+    return minigrad.autograd.functional.hessian(f, x) @ v
+
+
+def _gradient_instead_of_hvp(f, x, v):
+    x = x.detach().requires_grad_()
+    return minigrad.autograd.grad(f(x), x)[0]
+
+
+def _newton_gradient_step(f, p):
+    p = p.detach().requires_grad_()
+    return (p - minigrad.autograd.grad(f(p), p)[0]).detach()
+
+
+def _newton_step_uphill(f, p):
+    gradient = minigrad.autograd.functional.jacobian(f, p).numpy()
+    hessian = minigrad.autograd.functional.hessian(f, p).numpy()
+    return p.numpy() + np.linalg.solve(hessian, gradient)
+
+
+def _silu(backward, save_sigmoid=False):
+    class SiLU(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            s = minigrad.sigmoid(x)
+            ctx.save_for_backward(x, s if save_sigmoid else minigrad.sigmoid(x.detach()))
+            return x * s
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            x, s = ctx.saved_tensors
+            if not save_sigmoid:
+                s = minigrad.sigmoid(x)
+            return backward(grad_output, x, s)
+
+    return SiLU
+
+
+def _largest_absolute_difference(f, x_values, eps=1e-6):
+    from minigrad.finite_differences import numerical_gradient
+
+    x = minigrad.tensor(x_values, requires_grad=True)
+    f(x).backward()
+    (numerical,) = numerical_gradient(lambda a: f(minigrad.tensor(a)).item(), [x_values], h=eps)
+    return float(np.max(np.abs(x.grad.numpy() - numerical)))
+
+
+def _mean_relative_error(f, x_values, eps=1e-6):
+    from minigrad.finite_differences import numerical_gradient
+
+    x = minigrad.tensor(x_values, requires_grad=True)
+    f(x).backward()
+    (numerical,) = numerical_gradient(lambda a: f(minigrad.tensor(a)).item(), [x_values], h=eps)
+    analytical = x.grad.numpy()
+    return float(np.mean(np.abs(analytical - numerical)
+                         / np.maximum(np.abs(analytical), np.abs(numerical))))
+
+
+@pytest.mark.parametrize("task_id, answer, hint", [
+    ("ex08_second_derivative", _first_derivative_only, "that is f'(x), the first derivative"),
+    ("ex08_second_derivative", _second_derivative_by_differences,
+     "no backward pass went through the gradient's graph"),
+    ("ex08_second_derivative", _second_derivative_in_float32, "compute in float64"),
+    ("ex08_hvp", _hvp_by_whole_hessian, "that builds the Hessian row by row"),
+    ("ex08_hvp", _gradient_instead_of_hvp, "that is the gradient g = ∇f(x)"),
+    ("ex08_newton_step", _newton_gradient_step, "that is a gradient-descent step"),
+    ("ex08_newton_step", _newton_step_uphill, "the step goes the wrong way"),
+    ("ex08_predict_third_derivative", 29.0, "that is f''(1.5), the second derivative"),
+    ("ex09_silu", _silu(lambda g, x, s: s + x * s * (1 - s)), "multiply the local derivative by grad_output"),
+    ("ex09_silu", _silu(lambda g, x, s: g * s), "by the product rule"),
+    ("ex09_silu", _silu(lambda g, x, s: g * (s + x * s * (1 - s)), save_sigmoid=True),
+     "forward is not recorded"),
+    ("ex09_silu", _silu(lambda g, x, s: g * minigrad.tensor((s + x * s * (1 - s)).detach().numpy())),
+     "cannot be differentiated again"),
+    ("ex09_predict_wrong_backward", "A", "is not the wrong one"),
+    ("ex09_predict_wrong_backward", "D", "one of the letters 'A', 'B' or 'C'"),
+    ("ex09_eps", 1e-12, "too small: the round-off error"),
+    ("ex09_eps", 1e-2, "too large: the truncation error"),
+    ("ex09_max_relative_error", _largest_absolute_difference, "largest absolute difference"),
+    ("ex09_max_relative_error", _mean_relative_error, "the mean of the relative errors"),
+])
+def test_plausible_mistakes_in_exercises_08_and_09_fail_with_the_matching_hint(task_id, answer, hint):
+    message = failure(check_task, task_id, answer)
+    assert hint in message
+
+
+def test_untouched_exercises_08_and_09_are_reported_as_not_attempted():
+    def blank(*args):
+        raise NotImplementedError()
+
+    class BlankFunction(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            raise NotImplementedError()
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            raise NotImplementedError()
+
+    for task_id in ("ex08_second_derivative", "ex08_hvp", "ex08_newton_step",
+                    "ex09_max_relative_error"):
+        with pytest.raises(NotAttempted, match="^not attempted yet"):
+            check_task(task_id, blank)
+    with pytest.raises(NotAttempted, match="^not attempted yet"):
+        check_task("ex09_silu", BlankFunction)
+    for task_id in ("ex08_predict_third_derivative", "ex09_predict_wrong_backward", "ex09_eps"):
+        with pytest.raises(NotAttempted, match="^not attempted yet"):
+            check_task(task_id, None)
