@@ -305,6 +305,7 @@ def _answers(ex01, ex02) -> dict[str, object]:
         "ex02_backward": ex02["Value"],
         "ex02_reuse_grads": [ex02["predicted_a_grad"], ex02["predicted_b_grad"]],
         **_answers_ex05_ex06(),
+        **_answers_ex03_ex04(),
         **_answers_ex08_ex09(),
     }
 
@@ -930,3 +931,263 @@ def test_untouched_exercises_08_and_09_are_reported_as_not_attempted():
     for task_id in ("ex08_predict_third_derivative", "ex09_predict_wrong_backward", "ex09_eps"):
         with pytest.raises(NotAttempted, match="^not attempted yet"):
             check_task(task_id, None)
+
+
+# ------------------------------------------- exercises 03 (tensors) and 04 (Jacobians)
+_EX03_EX04: dict[str, dict] = {}
+
+
+def _answers_ex03_ex04() -> dict[str, object]:
+    """The answers of solutions 03 (tensors and broadcasting) and 04 (Jacobians)."""
+    if not _EX03_EX04:
+        with _quiet():
+            _EX03_EX04["ex03"] = _solution_namespace("03_tensors")
+            _EX03_EX04["ex04"] = _solution_namespace("04_jacobians")
+    ex03, ex04 = _EX03_EX04["ex03"], _EX03_EX04["ex04"]
+    return {
+        "ex03_unbroadcast": ex03["unbroadcast"],
+        "ex03_matmul_backward": ex03["matmul_backward"],
+        "ex03_div_function": ex03["Div"],
+        "ex03_predict_grads": [ex03["predicted_b_grad"], ex03["predicted_c_grad"]],
+        "ex04_jacobian_rows": ex04["jacobian_from_vjps"],
+        "ex04_predict_vjp": ex04["predicted_x_grad"],
+        "ex04_dual_mul": ex04["Dual"],
+        "ex04_dual_exp": ex04["Dual"],
+        "ex04_jacobian_columns": ex04["jacobian_by_columns"],
+        "ex04_weighted_losses": ex04["v"],
+    }
+
+
+def _engine_unbroadcast(grad, shape):
+    """minigrad's own unbroadcast (minigrad.autograd.engine), on NumPy arrays."""
+    from minigrad.autograd.engine import unbroadcast
+
+    return unbroadcast(minigrad.tensor(grad), shape).numpy()
+
+
+class _ReferenceDual:
+    """Dual numbers written independently of the solution (results keep the subclass)."""
+
+    def __init__(self, value, tangent=0.0):
+        self.value, self.tangent = value, tangent
+
+    def _lift(self, other):
+        return other if isinstance(other, _ReferenceDual) else type(self)(other)
+
+    def __add__(self, other):
+        other = self._lift(other)
+        return type(self)(self.value + other.value, self.tangent + other.tangent)
+
+    def __mul__(self, other):
+        other = self._lift(other)
+        return type(self)(self.value * other.value, self.tangent * other.value + self.value * other.tangent)
+
+    __radd__, __rmul__ = __add__, __mul__
+
+    def exp(self):
+        return type(self)(math.exp(self.value), math.exp(self.value) * self.tangent)
+
+
+def _reference_columns(f, point):
+    columns = [[out.tangent for out in f(*(_ReferenceDual(p, float(k == j)) for k, p in enumerate(point)))]
+               for j in range(len(point))]
+    return np.array(columns).T
+
+
+def _ex03_ex04_references() -> dict[str, object]:
+    """The course's own code (or a plain formula) as the answer to each coding task."""
+    from minigrad.autograd.functional import jacobian
+    from minigrad.ops.elementwise import Div
+
+    return {
+        "ex03_unbroadcast": _engine_unbroadcast,
+        "ex03_matmul_backward": lambda a, b, g: (g @ b.T, a.T @ g),
+        "ex03_div_function": Div,  # minigrad's own DivBackward0 Function
+        "ex04_jacobian_rows": lambda f, x: jacobian(f, x),
+        "ex04_dual_mul": _ReferenceDual,
+        "ex04_dual_exp": _ReferenceDual,
+        "ex04_jacobian_columns": _reference_columns,
+    }
+
+
+def test_the_course_engine_passes_the_tasks_of_exercises_03_and_04():
+    for task_id, answer in _ex03_ex04_references().items():
+        check_task(task_id, answer)
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_any_grading_seed_gives_exercises_03_and_04_questions_a_correct_answer_passes(seed):
+    previous = os.environ.get(task_registry.GRADING_SEED_VARIABLE)
+    os.environ[task_registry.GRADING_SEED_VARIABLE] = str(seed)
+    publish, task_registry._publish = task_registry._publish, lambda task_id, produced: None
+    try:
+        for task_id, answer in _ex03_ex04_references().items():
+            check_task(task_id, answer)
+    finally:
+        task_registry._publish = publish
+        if previous is None:
+            del os.environ[task_registry.GRADING_SEED_VARIABLE]
+        else:
+            os.environ[task_registry.GRADING_SEED_VARIABLE] = previous
+
+
+@pytest.mark.parametrize("engine", ["minigrad", "torch"])
+def test_the_predictions_of_exercises_03_and_04_are_what_autograd_does(engine):
+    # The expected answers are data in the task modules; autograd computes them here.
+    from minigrad.testing import ex03_tensors as ex03_tasks
+    from minigrad.testing import ex04_jacobians as ex04_tasks
+
+    torch = minigrad if engine == "minigrad" else pytest.importorskip("torch")
+    f64 = torch.float64
+    x = torch.tensor(ex03_tasks.PREDICT_X, dtype=f64)
+    b = torch.tensor(ex03_tasks.PREDICT_B, dtype=f64, requires_grad=True)
+    c = torch.tensor(ex03_tasks.PREDICT_C, dtype=f64, requires_grad=True)
+    (x * b * c).sum().backward()
+    assert (tuple(b.grad.shape), tuple(c.grad.shape)) == ((3,), (2, 1))
+    check_task("ex03_predict_grads", [b.grad.tolist(), c.grad.tolist()])
+
+    x = torch.tensor(ex04_tasks.PREDICT_X, dtype=f64, requires_grad=True)
+    y = torch.stack([x[0] * x[1], x[0] + 3 * x[1], x[1] * x[1]])
+    y.backward(torch.tensor(ex04_tasks.PREDICT_V, dtype=f64))
+    check_task("ex04_predict_vjp", x.grad.tolist())
+
+    # v = d(0.25·L1 + 2·L2)/dy, by autograd on y as a leaf; and y.backward(v) then gives the
+    # combined loss's gradient with respect to x.
+    x = torch.tensor(ex04_tasks.WEIGHTED_X, dtype=f64, requires_grad=True)
+    y = x * x
+    y_leaf = y.detach().requires_grad_()
+    (ex04_tasks.WEIGHT_1 * y_leaf.sum() + ex04_tasks.WEIGHT_2 * (y_leaf * y_leaf).sum() / 2).backward()
+    check_task("ex04_weighted_losses", y_leaf.grad.tolist())
+    y.backward(y_leaf.grad)
+    x_whole = torch.tensor(ex04_tasks.WEIGHTED_X, dtype=f64, requires_grad=True)
+    y_whole = x_whole * x_whole
+    (ex04_tasks.WEIGHT_1 * y_whole.sum() + ex04_tasks.WEIGHT_2 * (y_whole * y_whole).sum() / 2).backward()
+    np.testing.assert_allclose(x.grad.tolist(), x_whole.grad.tolist(), rtol=1e-12)
+
+
+def _unbroadcast_without_keepdims(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis in reversed(range(len(shape))):
+        if shape[axis] == 1 and grad.shape[axis] != 1:
+            grad = grad.sum(axis=axis)
+    return grad
+
+
+def _unbroadcast_by_mean(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad.mean(axis=0)
+    for axis, size in enumerate(shape):
+        if size == 1 and grad.shape[axis] != 1:
+            grad = grad.mean(axis=axis, keepdims=True)
+    return grad
+
+
+def _div_function(save: bool = True, sign: float = -1.0, skip_unneeded: bool = True):
+    """A Div Function with one of the learners' slips switched on."""
+
+    class Div(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            if save:
+                ctx.save_for_backward(a, b)
+            else:
+                ctx.a, ctx.b = a, b
+            return a.data / b.data
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            a, b = ctx.saved_tensors if save else (ctx.a, ctx.b)
+            grad_b = sign * grad_output * a / (b * b)
+            return grad_output / b, grad_b if ctx.needs_input_grad[1] or not skip_unneeded else None
+
+    return Div
+
+
+def _jacobian_without_reset(f, x):
+    y = f(x)
+    rows = []
+    for i in range(y.numel()):
+        one_hot = minigrad.zeros_like(y)
+        one_hot[i] = 1.0
+        y.backward(one_hot, retain_graph=True)
+        rows.append(x.grad.clone())
+    return minigrad.stack(rows)
+
+
+def _jacobian_without_retain_graph(f, x):
+    y = f(x)
+    rows = []
+    for i in range(y.numel()):
+        x.grad = None
+        y.backward(minigrad.eye(y.numel(), dtype=y.dtype)[i])
+        rows.append(x.grad.clone())
+    return minigrad.stack(rows)
+
+
+class _DualMultiplyingTangents(_ReferenceDual):
+    def __mul__(self, other):
+        other = self._lift(other)
+        return type(self)(self.value * other.value, self.tangent * other.tangent)
+
+    __rmul__ = __mul__
+
+
+class _DualExpWithoutChainRule(_ReferenceDual):
+    def exp(self):
+        return type(self)(math.exp(self.value), math.exp(self.value))
+
+
+def _columns_seeding_every_input(f, point):
+    columns = [[out.tangent for out in f(*(_ReferenceDual(p, 1.0) for p in point))] for _ in point]
+    return np.array(columns).T
+
+
+@pytest.mark.parametrize("task_id, answer, hint", [
+    ("ex03_unbroadcast", lambda grad, shape: grad, "that is the gradient's own shape"),
+    ("ex03_unbroadcast", _unbroadcast_without_keepdims, "with keepdims=True, so that they stay"),
+    ("ex03_unbroadcast", _unbroadcast_by_mean, "that is the mean over the copies"),
+    ("ex03_matmul_backward", lambda a, b, g: (g @ b, a.T @ g), "transpose b (G @ b.T)"),
+    ("ex03_matmul_backward", lambda a, b, g: (g @ b.T, a @ g), "transpose a (a.T @ G)"),
+    ("ex03_matmul_backward", lambda a, b, g: (a.T @ g, g @ b.T), "in the order of the inputs"),
+    ("ex03_div_function", _div_function(sign=1.0), "the sign is wrong"),
+    ("ex03_div_function", _div_function(save=False), "ctx.save_for_backward(a, b)"),
+    ("ex03_div_function", _div_function(skip_unneeded=False), "when ctx.needs_input_grad[1] is False"),
+    ("ex03_predict_grads", [[2.0, 4.0, 6.0], [[2.0], [8.0]]], "that is only row 0's contribution"),
+    ("ex03_predict_grads", [[-2.0, -1.0, 0.0], [2.0, 8.0]], "c has shape (2, 1) and so does c.grad"),
+    ("ex04_jacobian_rows", _jacobian_without_reset, "x.grad adds up over backward calls"),
+    ("ex04_jacobian_rows", _jacobian_without_retain_graph, "pass retain_graph=True"),
+    ("ex04_jacobian_rows", lambda f, x: minigrad.autograd.functional.jacobian(f, x).T,
+     "you seem to have them swapped"),
+    ("ex04_predict_vjp", [0.0, 3.0], "adds the rows of J without their weights"),
+    ("ex04_predict_vjp", [-0.5, 5.5], "d(x1²)/dx1 is 2·x1, not x1"),
+    ("ex04_dual_mul", _DualMultiplyingTangents, "that multiplies the tangents"),
+    ("ex04_dual_exp", _DualExpWithoutChainRule, "multiply exp(a.value) by the input's tangent"),
+    ("ex04_jacobian_columns", _columns_seeding_every_input, "seed one input at a time"),
+    ("ex04_jacobian_columns", lambda f, point: _reference_columns(f, point).T, "swapped"),
+    ("ex04_weighted_losses", [2.0, 8.0, 0.5], "that is only 2·L2's part"),
+    ("ex04_weighted_losses", [4.5, -33.0, 0.75], "that is already the gradient with respect to x"),
+])
+def test_plausible_mistakes_in_exercises_03_and_04_fail_with_the_matching_hint(task_id, answer, hint):
+    assert hint in failure(check_task, task_id, answer)
+
+
+def test_untouched_exercises_03_and_04_are_reported_as_not_attempted():
+    def blank(*args):
+        raise NotImplementedError()
+
+    class BlankDiv(minigrad.autograd.Function):
+        forward = staticmethod(blank)
+        backward = staticmethod(blank)
+
+    class BlankDual(_ReferenceDual):
+        __mul__ = __rmul__ = exp = blank
+
+    for task_id, answer in [("ex03_unbroadcast", blank), ("ex03_matmul_backward", blank),
+                            ("ex03_div_function", BlankDiv), ("ex03_predict_grads", [None, None]),
+                            ("ex04_jacobian_rows", blank), ("ex04_predict_vjp", None),
+                            ("ex04_dual_mul", BlankDual), ("ex04_dual_exp", BlankDual),
+                            ("ex04_jacobian_columns", blank), ("ex04_weighted_losses", None)]:
+        with pytest.raises(NotAttempted, match="^not attempted yet"):
+            check_task(task_id, answer)
