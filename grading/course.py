@@ -48,6 +48,9 @@ def load_config(root: Path, timeout: int | None = None) -> Any:
     config = loader.load_config()
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = COURSE_ID
+    # nbgrader's exchange (for JupyterHub release/collect) is not used; keep it in the
+    # course instead of the system-wide default, which may not be writable.
+    config.Exchange.root = str(Path(root) / "exchange")
     if timeout is not None:
         config.Execute.timeout = int(timeout)
     return config
