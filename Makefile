@@ -147,8 +147,10 @@ bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd
 	$(PY) bench/benchmark.py $(BENCH_ARGS)
 
 # Exercises and grading (issue 4). The nbgrader settings live in grading/nbgrader_config.py;
-# TIMEOUT=seconds overrides its per-cell time limit for `make check` and `make grade`.
+# TIMEOUT=seconds overrides its per-cell time limit for `make check` and `make grade`, and
+# ASSIGNMENT=01_derivatives limits `make grade` to some exercises (default: those handed in).
 TIMEOUT ?=
+ASSIGNMENT ?=
 GRADING_ARGS = $(if $(strip $(TIMEOUT)),--timeout $(TIMEOUT),)
 .PHONY: exercises check grade
 exercises: setup ## generate exercises/ from solutions/ with nbgrader (same input, same files)
@@ -160,4 +162,47 @@ check: setup ## score one notebook per task: make check NOTEBOOK=exercises/01_de
 
 grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<student>/<NN_name>.ipynb)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir, with dir/<student>/<NN_name>.ipynb" >&2; exit 2; }
-	$(PY) -m grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS)
+	$(PY) -m grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
+
+# The course in a real browser, the README's pictures and the web edition (issue 8).
+#
+# For students, the course's own JupyterLab hides nbgrader's instructor panels (formgrader,
+# Create Assignment, courses, assignment list) and keeps its Validate button: the settings
+# in jupyter_config/ come first on JUPYTER_CONFIG_PATH (jupyter_config/README.md says which
+# file does what). `make lab INSTRUCTOR=1` starts JupyterLab with all of nbgrader.
+ifeq ($(filter-out 0 no false,$(INSTRUCTOR)),)
+lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+endif
+
+# The browser tests start JupyterLab as `make lab` does and drive it with Chromium through
+# pytest-playwright. Playwright (about 165 MB) is only needed for them, so it lives in
+# requirements-browser.txt, installed on first use. It never downloads a browser here: the
+# tests launch the CHROMIUM installed by the system (Debian: apt-get install chromium).
+# `make test` runs them when that Chromium exists; test-unit leaves them to test-browser so
+# that they run once. Failures leave screenshots and traces in build/test-results.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP := $(VENV)/.minigrad-browser-installed
+BROWSER_PYTEST_ARGS := --output=build/test-results --screenshot=only-on-failure
+.PHONY: test-browser test-browser-if-available screenshots html
+
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(PIP) install -r requirements-browser.txt
+	@touch $@
+
+test-unit: override PYTEST_ARGS += --ignore=tests/browser
+test: test-browser-if-available
+
+test-browser: setup $(BROWSER_STAMP) ## run chapters and an exercise in JupyterLab with Chromium (CHROMIUM=path)
+	@test -x "$(CHROMIUM)" || { echo "make test-browser needs Chromium at $(CHROMIUM): sudo apt-get install chromium (Debian/Ubuntu), or CHROMIUM=/path/to/chromium" >&2; exit 1; }
+	MINIGRAD_CHROMIUM="$(CHROMIUM)" $(PY) -m pytest tests/browser $(BROWSER_PYTEST_ARGS) $(PYTEST_ARGS); \
+	  status=$$?; if [ $$status -eq 5 ]; then echo "test-browser: PYTEST_ARGS selected no browser test."; else exit $$status; fi
+
+test-browser-if-available:
+	@if [ -x "$(CHROMIUM)" ]; then $(MAKE) --no-print-directory test-browser; \
+	else echo "Browser tests skipped: no Chromium at $(CHROMIUM) (sudo apt-get install chromium, then make test-browser)."; fi
+
+screenshots: setup $(BROWSER_STAMP) ## regenerate the README's pictures in docs/images from the browser tests
+	MINIGRAD_SCREENSHOTS="$(CURDIR)/docs/images" $(MAKE) --no-print-directory test-browser
+
+html: setup ## render every chapter with its stored outputs as a static web site in build/html
+	$(PY) docs/build_html.py --output "$(CURDIR)/build/html"

@@ -79,6 +79,12 @@ def find_students(submissions: Path) -> list[str]:
                   and not path.name.startswith("."))
 
 
+def handed_in(submissions: Path, students: list[str], known: list[str]) -> list[str]:
+    """The exercises of which at least one student folder holds a notebook."""
+    return [name for name in known
+            if any((submissions / student / f"{name}.ipynb").exists() for student in students)]
+
+
 @contextlib.contextmanager
 def course_directory(keep: Path | None) -> Iterator[Path]:
     if keep is not None:
@@ -97,13 +103,23 @@ def grade(submissions: Path, *, solutions: Path = course.SOLUTIONS, timeout: int
           isolate: bool = True) -> list[Result]:
     """Grade every submission in ``submissions``; write the CSVs and feedback when ``write``.
 
-    ``assignments`` limits grading to some exercises (default: every solution notebook).
+    ``assignments`` are the exercises to grade; by default, every exercise that at least one
+    student handed in (a student without that file gets a "missing" row).
     ``isolate=False`` runs nbgrader in this process instead of a watched worker (quicker to
     start; for checking one's own notebook, where there are no other students to protect).
     """
     submissions = submissions.resolve()
-    assignments = assignments or course.assignment_ids(solutions)
     students = find_students(submissions)
+    known = course.assignment_ids(solutions)
+    if assignments:
+        unknown = sorted(set(assignments) - set(known))
+        if unknown:
+            raise SystemExit(f"no solution notebook for {', '.join(unknown)} in {solutions}")
+    else:
+        assignments = handed_in(submissions, students, known)
+        if not assignments:
+            raise SystemExit(f"no notebook in {submissions}/<student>/ is named like an "
+                             f"exercise ({', '.join(known)})")
     limit = course.configured_timeout(timeout)
     echo(f"Grading {len(students)} student(s) on {', '.join(assignments)} "
          f"(time limit {limit} s per cell)")
@@ -383,10 +399,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=None,
                         help="per-cell time limit in seconds (default: $MINIGRAD_GRADING_TIMEOUT, "
                              "else Execute.timeout of grading/nbgrader_config.py)")
+    parser.add_argument("--assignment", action="append", default=None,
+                        help="grade this exercise (repeatable; default: every exercise that "
+                             "some student handed in)")
     parser.add_argument("--keep-course", type=Path, default=None,
                         help="build the nbgrader course in this directory and keep it")
     args = parser.parse_args(argv)
-    grade(args.submissions, timeout=args.timeout, keep_course=args.keep_course)
+    grade(args.submissions, timeout=args.timeout, keep_course=args.keep_course,
+          assignments=args.assignment)
     return 0
 
 
