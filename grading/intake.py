@@ -16,7 +16,10 @@ does, found by running it (``tests/test_grading.py`` keeps these facts checked):
   keeping the student's text for an answer cell, the original source for a locked cell;
 * an **edited read-only cell** (a test cell, the set-up): its checksum no longer matches
   the gradebook and ``OverwriteCells`` puts the original source back, hidden tests included;
-* **outputs saved in the file**: ``ClearOutput`` erases them before the notebook runs.
+* **outputs saved in the file**: ``ClearOutput`` erases them before the notebook runs;
+* **exceptions swallowed** with ``get_ipython().set_custom_exc``: the kernel still replies
+  "error", and nbgrader's ``Execute`` then adds the error to the cell's outputs itself, so
+  the check still counts as failed (``minigrad.testing.guard`` also undoes the handler).
 
 What nbgrader does not handle gracefully is a file that is not a notebook at all: reading
 it fails and nbgrader reports an error for the whole submission. Such files are caught

@@ -12,10 +12,15 @@ the same process, so the grades rest on two layers:
 
 (a) *In the kernel*, checks do not trust rebindable names. ``_plain`` binds the built-ins it
     needs when ``minigrad.testing`` is first imported (by the first, locked cell of each
-    exercise, before any answer cell runs), turns answers into exact floats and lists and
-    compares them with arithmetic operators, never ``numpy.allclose`` or ``math.isclose``.
-    The exercise modules bind ``math.sin`` & co. at import in the same way. This stops the
-    casual patches and keeps the learner's own feedback honest, but it is not a guarantee.
+    exercise, before any answer cell runs, or earlier by the guard below), turns answers
+    into exact floats and lists and compares them with arithmetic operators, never
+    ``numpy.allclose`` or ``math.isclose``. The exercise modules bind ``math.sin`` & co. at
+    import in the same way. Each check cell imports the helpers it uses, so redefining
+    ``check_task`` in a cell changes nothing. While grading, ``minigrad.testing.guard``
+    (loaded into the kernel before the notebook runs) puts IPython's input transformers
+    and exception handler and the ``minigrad.testing`` modules back before every check
+    cell. This stops the typical patches, so that a notebook with such a patch scores
+    exactly what it scores without it; but it is not a guarantee.
 
 (b) *Outside the kernel*, the grader re-judges. Each graded test cell calls
     ``check_task(task_id, answer)``, where ``task_id`` is the cell's nbgrader ``grade_id``.
