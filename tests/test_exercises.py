@@ -288,6 +288,17 @@ def _answers_ex05_ex06() -> dict[str, object]:
     }
 
 
+def _answers_ex07() -> dict[str, object]:
+    """The answers of solution 07 (training a network)."""
+    ex07 = _quiet_namespace("07_training")
+    return {
+        "ex07_predict_grads": [ex07["predicted_b_grad"], ex07["predicted_w_grad"]],
+        "ex07_sgd_step": ex07["sgd_step"],
+        "ex07_fix_loop": ex07["train"],
+        "ex07_evaluate": ex07["evaluate"],
+        "ex07_fit": ex07["fit"],
+    }
+
 
 def _answers(ex01, ex02) -> dict[str, object]:
     """The solutions' answer to every task, as the test cells pass them."""
@@ -309,6 +320,7 @@ def _answers(ex01, ex02) -> dict[str, object]:
         **_answers_ex05_ex06(),
         **_answers_ex03_ex04(),
         **_answers_ex08_ex09(),
+        **_answers_ex07(),
     }
 
 
@@ -343,6 +355,9 @@ def test_any_grading_seed_gives_questions_a_correct_answer_passes(seed):
         check_task("ex02_topo_deep", topological_order)
         for task_id, answer in _answers_ex05_ex06().items():
             check_task(task_id, answer)
+        for task_id, answer in _answers_ex07().items():
+            if task_id != "ex07_fit":  # trains a network: the fixed seeds above cover it
+                check_task(task_id, answer)
     finally:
         task_registry._publish = publish
         if previous is None:
@@ -440,6 +455,31 @@ def test_the_predictions_of_exercises_05_and_06_are_what_autograd_does(engine):
         names = ex06_tasks.reference_node_names(ex06_tasks.build_walk_graph(case, values, torch))
         assert names == ex06_tasks.reference_node_names(ex06_tasks.build_walk_graph(case, values))
         assert set(names) <= set(ex06_tasks.NODE_NAMES)
+
+
+def test_ex07_predictions_agree_with_autograd_and_the_loop_with_the_optimizer():
+    # Task 1's expectation is what backward() gives for the tutorial's network with those
+    # logits; the reference loop of task 3 is a plain optimizer loop.
+    from minigrad.testing import ex07_training as ex07_tasks
+
+    x = minigrad.ones(5, dtype=minigrad.float64)
+    w = minigrad.zeros(5, 3, dtype=minigrad.float64, requires_grad=True)
+    b = minigrad.tensor(list(ex07_tasks.PREDICT_LOGITS), dtype=minigrad.float64, requires_grad=True)
+    target = minigrad.tensor(list(ex07_tasks.PREDICT_TARGET), dtype=minigrad.float64)
+    minigrad.nn.functional.binary_cross_entropy_with_logits(x @ w + b, target).backward()
+    check_task("ex07_predict_grads", [b.grad.tolist(), w.grad.tolist()])
+    case = task_registry.get_task("ex07_fix_loop").cases(3)[0]
+    model, optimizer, loss_fn, X, y = ex07_tasks._loop_setup(case)
+    losses = []
+    for _ in range(case.epochs):
+        for start in range(0, X.shape[0], case.batch_size):
+            optimizer.zero_grad()
+            loss = loss_fn(model(X[start:start + case.batch_size]), y[start:start + case.batch_size])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    assert (losses, ex07_tasks._final_parameters(model)) == ex07_tasks.reference_training(case)
+    assert losses[-1] < losses[0]  # the right loop learns
 
 
 def _forward_as_central(f, x, h):
@@ -562,6 +602,58 @@ def _tanh_of_input():
     return WrongTanh
 
 
+def _sgd_step_rebinding(parameters, lr):
+    # The classic slip: a new tensor bound to the loop variable, the model's parameter untouched.
+    with minigrad.no_grad():
+        for p in parameters:
+            if p.grad is not None:
+                p = p - lr * p.grad
+
+
+def _sgd_step_recording(parameters, lr):
+    for p in parameters:
+        if p.grad is not None:
+            p -= lr * p.grad
+
+
+def _train_zeroing_once(model, optimizer, loss_fn, X, y, epochs, batch_size):
+    # Exercise 07's buggy loop: zero_grad() before the loop only.
+    losses = []
+    optimizer.zero_grad()
+    for _ in range(epochs):
+        for start in range(0, X.shape[0], batch_size):
+            loss = loss_fn(model(X[start:start + batch_size]), y[start:start + batch_size])
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+
+def _evaluate_recording(model, X, y):
+    model.eval()
+    logits = model(X)
+    model.train()
+    return ((logits > 0).float() == y).float().mean().item()
+
+
+def _evaluate_thresholding_logits_at_half(model, X, y):
+    model.eval()
+    with minigrad.no_grad():
+        logits = model(X)
+    model.train()
+    return ((logits > 0.5).float() == y).float().mean().item()
+
+
+def _fit_a_straight_line(X, y):
+    model = minigrad.nn.Linear(2, 1)
+    optimizer = minigrad.optim.SGD(model.parameters(), lr=0.5)
+    for _ in range(300):
+        optimizer.zero_grad()
+        minigrad.nn.functional.binary_cross_entropy_with_logits(model(X), y).backward()
+        optimizer.step()
+    return model
+
+
 @pytest.mark.parametrize("task_id, answer, hint", [
     ("ex01_forward_difference", _forward_as_central, "that is the central difference"),
     ("ex01_central_difference", _central_over_h, "so divide by 2h, not by h"),
@@ -600,6 +692,17 @@ def _tanh_of_input():
     ("ex06_clip_hook", lambda limit: (lambda grad: grad.clamp(max=limit)), "clip both sides"),
     ("ex06_predict_versions", [4, 2, 4], "q = q + 1 is not"),
     ("ex06_predict_versions", [2, 0, 2], "r[0] = 7.0 and r.zero_() count on p too"),
+    ("ex07_predict_grads", [[0.5, -0.25, 0.25], [[0.5, -0.25, 0.25]] * 5], "divided by 3"),
+    ("ex07_predict_grads", [[1 / 6, 0.25, 1 / 12], [[1 / 6, 0.25, 1 / 12]] * 5],
+     "the target of the second logit is 1"),
+    ("ex07_predict_grads", [[1 / 6, -1 / 12, 1 / 12], [[1 / 6, -1 / 12, 1 / 12]] * 3],
+     "should be shape (5, 3)"),
+    ("ex07_sgd_step", _sgd_step_rebinding, "only gives the loop variable a new tensor"),
+    ("ex07_sgd_step", _sgd_step_recording, "under `with minigrad.no_grad():`"),
+    ("ex07_fix_loop", _train_zeroing_once, "zero_grad() runs only once, before the loop"),
+    ("ex07_evaluate", _evaluate_recording, "a graph was built for nothing"),
+    ("ex07_evaluate", _evaluate_thresholding_logits_at_half, "the model returns logits"),
+    ("ex07_fit", _fit_a_straight_line, "a straight line gets about"),
 ])
 def test_plausible_mistakes_fail_with_the_matching_hint(task_id, answer, hint):
     message = failure(check_task, task_id, answer)

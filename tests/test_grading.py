@@ -31,6 +31,7 @@ EX01, EX02 = fake.EX01, fake.EX02
 FULL = {EX01: 10.0, EX02: 11.0, "08_higher_order": 8.0, "09_checking_gradients": 9.0}
 FULL.update({"03_tensors": 9.0, "04_jacobians": 10.0})
 FULL.update({"05_accumulation": 10.0, "06_controlling_the_graph": 11.0})
+FULL.update({"07_training": 10.0})
 
 
 
