@@ -496,6 +496,14 @@ class Tensor:
     def __invert__(self):
         return wrap(~self.data)
 
+    def all(self) -> Tensor:
+        """True when every element is non-zero (a bool tensor that needs no grad)."""
+        return wrap(np.asarray(self.data.all()))
+
+    def any(self) -> Tensor:
+        """True when some element is non-zero (a bool tensor that needs no grad)."""
+        return wrap(np.asarray(self.data.any()))
+
     def equal(self, other) -> bool:
         return self.data.shape == other.data.shape and bool(np.all(self.data == other.data))
 
