@@ -46,6 +46,8 @@ values_indices = namedtuple("values_indices", ["values", "indices"])
 
 def wrap(array: np.ndarray) -> Tensor:
     """A tensor around an array, without copying or checks (the operations' fast path)."""
+    if type(array) is not np.ndarray:
+        array = np.asarray(array)  # NumPy gives scalars, not 0-dim arrays, for 0-dim results
     tensor = _new_tensor(Tensor)
     _init_state(tensor, array)
     return tensor

@@ -822,3 +822,30 @@ def test_an_in_place_change_of_a_leaf_that_requires_grad():
 def test_backward_with_empty_inputs():
     with pytest.raises(RuntimeError, match="argument to .?backward\\(\\).? cannot be empty"):
         (leaf([1.0]) * 2).sum().backward(inputs=[])
+
+
+def test_a_graph_dropped_without_backward_is_freed_at_once_even_when_ops_save_their_outputs():
+    # exp, tanh and relu save their own result; keeping the result tensor itself in the
+    # node would make a reference cycle that only Python's cycle collector can free.
+    x = minigrad.randn(50, requires_grad=True)
+    gc.collect()
+    gc.disable()
+    try:
+        hidden = x.exp().tanh().relu()
+        alive = weakref.ref(hidden)
+        node = weakref.ref(hidden.grad_fn)
+        del hidden
+        assert alive() is None and node() is None
+    finally:
+        gc.enable()
+
+
+def test_a_saved_output_unpacks_as_the_output_of_its_node():
+    x = minigrad.tensor([0.5, -1.0], requires_grad=True)
+    y = x.tanh()
+    (saved,) = y.grad_fn.saved_tensors
+    assert saved.grad_fn is y.grad_fn and saved.requires_grad
+    np.testing.assert_array_equal(saved.data, y.data)
+    y.mul_(2)  # the saved value is now stale: backward must refuse it
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

@@ -133,6 +133,7 @@ class BackwardFunction(Node):
     _saved = ()
     _saved_versions = ()
     _non_differentiable = ()
+    _saves_output = False  # True when forward saved one of its own outputs (see SavedOutput)
     _hooks_by_output = None  # {output_nr: [hook, ...]} for tensor.register_hook
     _retained_by_output = None  # {output_nr: weakref to the tensor} for retain_grad()
     needs_input_grad = ()
@@ -160,6 +161,8 @@ class BackwardFunction(Node):
                     "do the in-place operation on a copy (x.clone()) or use the out-of-place "
                     "form (x = x * 2 instead of x *= 2)."
                 )
+        if self._saves_output:
+            return tuple(t.unpack(self) if type(t) is SavedOutput else t for t in self._saved)
         return self._saved
 
     def mark_non_differentiable(self, *tensors) -> None:
@@ -277,10 +280,10 @@ class Function:
                 if out.data.base is not None:  # NumPy returned a view: share the version counter
                     out._version_counter = base._version_counter
                     out._base = base._base if base._base is not None else base
-        if record:
-            _record(ctx, args, outputs)
         if forward_ad.state.level is not None:
             forward_ad.propagate(cls, ctx, args, outputs)
+        if record:
+            _record(ctx, args, outputs)
         return outputs if isinstance(result, tuple) else outputs[0]
 
 
@@ -343,3 +346,44 @@ def _record(ctx, args, outputs) -> None:
         out._requires_grad = True
         out.grad_fn = ctx
         out.output_nr = output_nr
+    saved = ctx._saved
+    if saved and any(t is out for t in saved for out in outputs):
+        ctx._saved = tuple(SavedOutput(t) if any(t is out for out in outputs) else t for t in saved)
+        ctx._saves_output = True
+
+
+class SavedOutput:
+    """How a node keeps one of its own outputs (``exp`` saves exp(x) for its backward).
+
+    Keeping the output tensor itself would make a reference cycle (tensor -> grad_fn ->
+    saved tensor -> the same tensor), which only Python's cycle collector can free: a
+    graph dropped without a backward would keep its memory until the next collection.
+    So the node keeps the values and the version counter, and rebuilds an equivalent
+    tensor, whose grad_fn is the node, when backward asks for it (as PyTorch does).
+    """
+
+    __slots__ = ("data", "_version_counter", "output_nr", "tangent")
+
+    def __init__(self, tensor) -> None:
+        self.data = tensor.data
+        self._version_counter = tensor._version_counter
+        self.output_nr = tensor.output_nr
+        self.tangent = tensor._fw_tangent  # forward mode through a backward pass (hvp) needs it
+
+    def unpack(self, node):
+        tensor = _tensor.wrap(self.data)
+        tensor._version_counter = self._version_counter
+        tensor._requires_grad = True
+        tensor.grad_fn = node
+        tensor.output_nr = self.output_nr
+        if self.tangent is not None and forward_ad.state.level is not None:
+            forward_ad._set_tangent(tensor, self.tangent)
+        return tensor
+
+    @property
+    def dtype(self):
+        return _tensor.dtypes.from_numpy(self.data.dtype)
+
+    @property
+    def shape(self):
+        return _tensor.Size(self.data.shape)
