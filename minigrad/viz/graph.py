@@ -317,7 +317,8 @@ def _is_value(obj: Any) -> bool:
 
     if isinstance(obj, Value):
         return True
-    return all(hasattr(obj, name) for name in ("data", "grad", "_prev", "_op")) and not hasattr(obj, "grad_fn")
+    # Tensors are ruled out first (reading a non-leaf tensor's .grad would warn).
+    return not hasattr(obj, "grad_fn") and all(hasattr(obj, name) for name in ("data", "grad", "_prev", "_op"))
 
 
 # --------------------------------------------------------------------------------------
