@@ -90,7 +90,10 @@ def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's launch options, with the system's Chromium and its flags."""
     # Playwright gives every launch a new temporary profile (user data dir) and deletes it
     # at the end: no state from a previous run or from the user's own Chromium leaks in.
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+    # `pytest --headed` (to watch a test on a desktop) drops --headless.
+    headless = browser_type_launch_args.get("headless", True)
+    args = [arg for arg in CHROMIUM_ARGS if headless or arg != "--headless"]
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": args}
 
 
 @pytest.fixture(scope="session")
