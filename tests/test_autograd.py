@@ -849,3 +849,14 @@ def test_a_saved_output_unpacks_as_the_output_of_its_node():
     y.mul_(2)  # the saved value is now stale: backward must refuse it
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+@pytest.mark.parametrize("reduce", [lambda x: x.max(), lambda x: x.min(), lambda x: x.max(dim=0).values.sum()])
+def test_max_and_min_save_their_input_so_a_second_backward_raises_as_in_pytorch(reduce):
+    # PyTorch's MaxBackward0/1 keep the input (and the indices) for backward, so after a
+    # backward without retain_graph a second one through them fails (torch 2.13.0).
+    x = minigrad.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    loss = reduce(x)
+    loss.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()

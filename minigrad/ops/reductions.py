@@ -146,19 +146,23 @@ class MaxAll(Function):
                 "max(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument."
             )
-        result = np.asarray(cls.pick(x.data))
-        ctx.winners = x.data == result
-        return result
+        # The input is saved (as PyTorch does): it tells which elements were the largest.
+        ctx.save_for_backward(x)
+        return np.asarray(cls.pick(x.data))
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        share = ctx.winners / ctx.winners.sum()
-        return grad_output * wrap(share.astype(grad_output.data.dtype))
+    @classmethod
+    def _share(cls, x, dtype) -> Tensor:
+        winners = x.data == cls.pick(x.data)
+        return wrap((winners / winners.sum()).astype(dtype))
 
-    @staticmethod
-    def jvp(ctx, tangent):
-        share = ctx.winners / ctx.winners.sum()
-        return (tangent * wrap(share.astype(tangent.data.dtype))).sum()
+    @classmethod
+    def backward(cls, ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * cls._share(x, grad_output.data.dtype)
+
+    @classmethod
+    def jvp(cls, ctx, tangent):
+        return (tangent * cls._share(ctx.inputs[0], tangent.data.dtype)).sum()
 
 
 class MinAll(MaxAll):
@@ -176,10 +180,11 @@ class MaxDim(Function):
     def forward(cls, ctx, x, dim, keepdim):
         indices = np.expand_dims(cls.arg(x.data, axis=dim), dim)
         values = np.take_along_axis(x.data, indices, axis=dim)
-        # Which element of x was picked, as a 0/1 mask of x's shape.
-        ctx.picked = np.zeros(x.data.shape, dtype=bool)
-        np.put_along_axis(ctx.picked, indices, True, axis=dim)
-        ctx.input_shape, ctx.dim, ctx.keepdim = x.data.shape, dim, keepdim
+        # Saved for backward: the input (for its shape; PyTorch saves it too) and the
+        # indices, which say where each gradient goes.
+        ctx.save_for_backward(x)
+        ctx.kept_indices = indices
+        ctx.dim, ctx.keepdim = dim, keepdim
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
         indices = wrap(indices.astype(np.int64))
@@ -187,14 +192,22 @@ class MaxDim(Function):
         return wrap(values), indices
 
     @staticmethod
+    def _picked(ctx, x, dtype) -> Tensor:
+        """Which element of x was picked, as a 0/1 mask of x's shape."""
+        picked = np.zeros(x.data.shape, dtype=dtype)
+        np.put_along_axis(picked, ctx.kept_indices, 1, axis=ctx.dim)
+        return wrap(picked)
+
+    @staticmethod
     def backward(ctx, grad_values, grad_indices):
-        spread = _expand_back(grad_values, ctx.input_shape, (ctx.dim,), ctx.keepdim)
-        return spread * wrap(ctx.picked.astype(grad_values.data.dtype)), None, None
+        (x,) = ctx.saved_tensors
+        spread = _expand_back(grad_values, x.data.shape, (ctx.dim,), ctx.keepdim)
+        return spread * MaxDim._picked(ctx, x, grad_values.data.dtype), None, None
 
     @staticmethod
     def jvp(ctx, tangent, dim, keepdim):
-        picked = (tangent * wrap(ctx.picked.astype(tangent.data.dtype))).sum(dim=dim, keepdim=keepdim)
-        return picked, None
+        picked = MaxDim._picked(ctx, ctx.inputs[0], tangent.data.dtype)
+        return (tangent * picked).sum(dim=dim, keepdim=keepdim), None
 
 
 class MinDim(MaxDim):
