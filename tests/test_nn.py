@@ -452,8 +452,11 @@ def test_linear_records_one_addmm_node_for_a_batch():
     x = minigrad.randn(5, 4, requires_grad=True)
     y = layer(x)
     assert type(y.grad_fn).__name__ == "AddmmBackward0"
-    # PyTorch's order of the inputs of addmm: bias, input, weight.
-    assert [n.variable for n, _ in y.grad_fn.next_functions] == [layer.bias, x, layer.weight]
+    # PyTorch's order of the inputs of addmm: bias, input, and the weight through its
+    # transpose, a TBackward0 node of its own (as torch 2.13.0 records nn.Linear).
+    bias_edge, input_edge, weight_edge = (node for node, _ in y.grad_fn.next_functions)
+    assert bias_edge.variable is layer.bias and input_edge.variable is x
+    assert weight_edge.name() == "TBackward0" and weight_edge.next_functions[0][0].variable is layer.weight
     np.testing.assert_allclose(
         y.detach().numpy(),
         x.detach().numpy() @ layer.weight.detach().numpy().T + layer.bias.detach().numpy(),

@@ -80,35 +80,36 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
 
 # ---------------------------------------------------------------------- linear
 class Addmm(Function):
-    """bias + input @ weightᵀ for a batch of rows, (N, in) → (N, out): what nn.Linear records.
+    """bias + input @ mat2 for a batch of rows: what nn.Linear records, with mat2 = weightᵀ.
 
-    d/dinput = grad @ weight, d/dweight = gradᵀ @ input, d/dbias = Σ over the batch of grad.
+    d/dinput = grad @ mat2ᵀ, d/dmat2 = inputᵀ @ grad, d/dbias = Σ over the batch of grad.
+    (As in PyTorch, the transpose of the weight is its own node, TBackward0.)
     """
 
     node_name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx, bias, input, weight):
+    def forward(ctx, bias, input, mat2):
         needs = ctx.needs_input_grad
         # The gradient of each operand of a product needs only the other one.
-        ctx.save_for_backward(input if needs[2] else None, weight if needs[1] else None)
-        result = input.data @ weight.data.T
+        ctx.save_for_backward(input if needs[2] else None, mat2 if needs[1] else None)
+        result = input.data @ mat2.data
         result += bias.data
         return result
 
     @staticmethod
     def backward(ctx, grad_output):
-        input, weight = ctx.saved_tensors
+        input, mat2 = ctx.saved_tensors
         needs = ctx.needs_input_grad
         grad_bias = grad_output.sum(0) if needs[0] else None
-        grad_input = grad_output @ weight if needs[1] else None
-        grad_weight = grad_output.t() @ input if needs[2] else None
-        return grad_bias, grad_input, grad_weight
+        grad_input = grad_output @ mat2.t() if needs[1] else None
+        grad_mat2 = input.t() @ grad_output if needs[2] else None
+        return grad_bias, grad_input, grad_mat2
 
     @staticmethod
-    def jvp(ctx, tangent_bias, tangent_input, tangent_weight):
-        _, input, weight = ctx.inputs
-        return tangent_bias + tangent_input @ weight.t() + input @ tangent_weight.t()
+    def jvp(ctx, tangent_bias, tangent_input, tangent_mat2):
+        _, input, mat2 = ctx.inputs
+        return tangent_bias + tangent_input @ mat2 + input @ tangent_mat2
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -123,7 +124,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         and input.data.dtype == weight.data.dtype == bias.data.dtype
     )
     if fused:  # the usual case, a batch of rows: one node instead of three
-        return Addmm.apply(bias, input, weight)
+        return Addmm.apply(bias, input, weight.t())
     # Anything else (one sample, extra batch dimensions, mixed dtypes, wrong shapes
     # with matmul's error message) is the same formula with the general operations.
     output = input @ weight.t()
