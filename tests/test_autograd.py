@@ -860,3 +860,28 @@ def test_max_and_min_save_their_input_so_a_second_backward_raises_as_in_pytorch(
     loss.backward()
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         loss.backward()
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        lambda a, b: (a + b).sum(),  # one gradient tensor passed to both leaves
+        lambda a, b: (a * 1 + b * 1).pow(2).sum(),
+        lambda a, b: (a.expand(2, 3) + b).sum(),  # a read-only broadcast view
+        lambda a, b: (a.reshape(3, 1).t() @ b.reshape(3, 1)).sum(),  # transposed views
+    ],
+)
+def test_each_leaf_owns_its_grad_even_when_the_engine_takes_gradients_without_copying(program):
+    # .grad may take a gradient as it is when nothing else holds it (no copy); a gradient
+    # that reached two leaves, or a view of shared memory, must still be copied.
+    a = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = minigrad.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    held = []
+    b.register_hook(lambda grad: held.append(grad))
+    program(a, b).backward()
+    b_before, held_before = b.grad.tolist(), held[0].tolist()
+    a.grad.zero_()
+    a.grad.add_(100.0)
+    assert b.grad.tolist() == b_before and held[0].tolist() == held_before
+    b.grad.zero_()
+    assert held[0].tolist() == held_before  # the hook's copy is not b.grad either
