@@ -108,47 +108,15 @@ class AccumulateGrad(Node):
 def accumulate_grad(variable, grad) -> None:
     """``variable.grad += grad``, the rule that makes gradients add up across backward calls."""
     if variable._grad is None:
-        if grad_mode.state.enabled or _nobody_else_holds(grad):
-            variable._grad = grad
-        else:
-            # A copy, because the same gradient may also flow elsewhere (``a + b`` passes
-            # one gradient tensor to both), and ``.grad`` is updated in place later.
-            variable._grad = _tensor.wrap(grad.data.copy())
+        # A copy, because the same gradient tensor may also flow to other leaves
+        # (``a + b`` passes one gradient to both), and ``.grad`` is updated in place later.
+        variable._grad = grad if grad_mode.state.enabled else _tensor.wrap(grad.data.copy())
     elif grad_mode.state.enabled:
         # create_graph=True: the sum itself is recorded, so it stays differentiable.
         variable._grad = variable._grad + grad
     else:
         variable._grad.data += grad.data
         variable._grad._version_counter[0] += 1
-
-
-def _nobody_else_holds(grad) -> bool:
-    """Whether ``grad`` and its memory are referenced only by the backward pass delivering it.
-
-    Then ``.grad`` can take it as it is instead of copying it (PyTorch's rule too: it
-    "steals" a gradient nobody else uses). The counts below are the references this call
-    chain makes itself: for the tensor, the engine's list of the node's gradients, the
-    ``grad`` arguments of accumulate_grad and of this function, and getrefcount's argument
-    (so 4; the engine drops its other references before it gets here); for an array or
-    tensor held in a local
-    variable here, its holder's slot, the local variable and getrefcount's argument. A
-    writable view (a transposed weight gradient) qualifies when the array it views is
-    held by nothing else. Any other holder (a second leaf, a hook, a retained gradient, a
-    replayed step) makes a count larger, and the gradient is copied.
-    """
-    array = grad.data
-    if not array.flags.writeable or sys.getrefcount(grad) > 4 or sys.getrefcount(array) != 3:
-        return False
-    owner = array.base
-    if owner is None:
-        return True
-    holders = 3  # the view's pointer to the array it views, the local variable, the argument
-    base_tensor = grad._base  # a view tensor keeps the tensor it views, whose data is owner
-    if base_tensor is not None:
-        if base_tensor.data is not owner or sys.getrefcount(base_tensor) != 3:
-            return False
-        holders += 1
-    return type(owner) is np.ndarray and owner.base is None and sys.getrefcount(owner) == holders
 
 
 class BackwardFunction(Node):
