@@ -136,24 +136,10 @@ def permute(x: Tensor, dims: tuple) -> Tensor:
     return Permute.apply(x, dims)
 
 
-class Squeeze(Function):
-    """Drop dimensions of size 1 (all of them)."""
+class Squeeze(View):
+    """Drop dimensions of size 1 (all of them): a reshape, under PyTorch's name for it."""
 
     node_name = "SqueezeBackward0"
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, x, new_shape):
-        ctx.input_shape = x.data.shape
-        return x.data.reshape(new_shape)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        return grad_output.reshape(ctx.input_shape), None
-
-    @staticmethod
-    def jvp(ctx, tangent, new_shape):
-        return tangent.reshape(new_shape)
 
 
 class SqueezeDim(Squeeze):
