@@ -17,6 +17,7 @@ from typing import Any
 from . import _plain
 from .checks import CheckFailed, NotAttempted, attempt, compare
 from .tasks import Task, plain_answer, register
+from .tasks import minigrad_engine as _minigrad
 
 _type = type
 _isinstance = isinstance
@@ -24,13 +25,6 @@ _len = len
 _range = range
 _fmt = _plain.format_plain
 
-
-def _minigrad() -> Any:
-    # Imported when a task runs, not when the module is: the registry imports every
-    # exercise module, and the grader's judge never needs the engine for these tasks.
-    import minigrad
-
-    return minigrad
 
 
 def _as_list(value: object, name: str) -> list:
