@@ -64,13 +64,18 @@ def _snapshot(tensor: Tensor) -> Tensor:
     return old
 
 
+def _cast_error(result_dtype: np.dtype, tensor: Tensor) -> RuntimeError:
+    """PyTorch's error for a result that does not fit the tensor written into (int += float)."""
+    return RuntimeError(
+        f"result type {dtypes.from_numpy(result_dtype).name} can't be cast to the desired "
+        f"output type {tensor.dtype.name}"
+    )
+
+
 def _write(tensor: Tensor, result: Tensor) -> Tensor:
     """Store ``result`` in ``tensor``'s memory, count the version, and adopt its history."""
     if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
-        raise RuntimeError(
-            f"result type {dtypes.from_numpy(result.data.dtype).name} can't be cast to the desired "
-            f"output type {tensor.dtype.name}"
-        )
+        raise _cast_error(result.data.dtype, tensor)
     tensor.data[...] = result.data
     tensor._version_counter[0] += 1
     if result.grad_fn is not None:
@@ -87,9 +92,10 @@ def binary(tensor: Tensor, function, ufunc, other) -> Tensor:
     if not _records(tensor, other):
         # Nothing to record (e.g. an optimizer step under no_grad): just change the numbers.
         operand = other.data if isinstance(other, Tensor) else other
-        if not np.can_cast(np.result_type(tensor.data, operand), tensor.data.dtype, casting="same_kind"):
-            return _write(tensor, wrap(ufunc(tensor.data, operand)))
-        ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
+        try:
+            ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
+        except TypeError:  # NumPy refuses to cast the result into the tensor's dtype
+            raise _cast_error(np.result_type(tensor.data, operand), tensor) from None
         tensor._version_counter[0] += 1
         return tensor
     _check_allowed(tensor)
