@@ -708,7 +708,7 @@ def _promoted_for_scalar(tensor: Tensor, value) -> Tensor:
 def _scalar_operand(value, like: Tensor) -> Tensor:
     """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
     if type(value) is float and like.data.dtype.kind == "f":  # the common case, kept quick
-        return wrap(np.asarray(value, dtype=like.data.dtype))
+        return _wrapped_number(np.asarray(value, dtype=like.data.dtype))
     if not isinstance(value, (int, float, bool, np.number, np.bool_)):
         if isinstance(value, (list, tuple, np.ndarray)):
             return Tensor(value)
@@ -716,7 +716,15 @@ def _scalar_operand(value, like: Tensor) -> Tensor:
             f"unsupported operand type: expected a Tensor or a Python number, got {type(value).__name__}"
         )
     target = dtypes.promote_with_scalar(dtypes.from_numpy(like.data.dtype), value)
-    return wrap(np.asarray(value, dtype=target.numpy))
+    return _wrapped_number(np.asarray(value, dtype=target.numpy))
+
+
+def _wrapped_number(array: np.ndarray) -> Tensor:
+    # Only the operation it was made for ever sees this tensor, so it cannot be changed in
+    # place: it shares one version counter with every other wrapped number.
+    tensor = wrap(array)
+    tensor._version_counter = autograd.function.WRAPPED_NUMBER_VERSION
+    return tensor
 
 
 def _binary(function, a, b):

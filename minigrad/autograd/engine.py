@@ -58,27 +58,31 @@ def _is_broadcastable_to(source: tuple, target: tuple) -> bool:
     return all(t == s or t == 1 for s, t in zip(source[len(source) - len(target) :], target))
 
 
-def _validate(node, grads: tuple) -> tuple:
-    """Give each gradient the shape and dtype of the input it belongs to (as PyTorch's engine)."""
-    metadata = getattr(node, "_input_metadata", None)
-    if metadata is None:
-        return grads
+def _validate(node, grads) -> list:
+    """Give each gradient the shape and dtype of the tensor it is the gradient of.
+
+    That tensor's node says what it was (``_grad_metadata``): an input broadcast
+    by the operation gets its gradient summed back to its own shape, a float64
+    gradient for a float32 input is cast (as PyTorch's ``validate_outputs``).
+    """
     checked = []
-    for index, (grad, (shape, dtype), (next_node, _)) in enumerate(zip(grads, metadata, node.next_functions)):
-        if next_node is None:
-            grad = None  # an input that needs no gradient: nothing to check or send
-        if grad is not None:
-            if grad.data.shape != shape:
-                if not _is_broadcastable_to(grad.data.shape, shape):
-                    raise RuntimeError(
-                        f"Function {node.name()} returned an invalid gradient at index {index} - got "
-                        f"{list(grad.data.shape)} but expected shape compatible with {list(shape)}"
-                    )
-                grad = unbroadcast(grad, shape)
-            if grad.data.dtype != dtype:
-                grad = grad.to(dtype)
+    for index, (grad, next_node, input_nr) in enumerate(zip(grads, node._next_nodes, node._next_input_nrs)):
+        if next_node is None or grad is None:
+            checked.append(None)  # an input that needs no gradient: nothing to check or send
+            continue
+        shape, dtype = next_node._grad_metadata(input_nr)
+        data = grad.data
+        if data.shape != shape:
+            if not _is_broadcastable_to(data.shape, shape):
+                raise RuntimeError(
+                    f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                    f"{list(data.shape)} but expected shape compatible with {list(shape)}"
+                )
+            grad = unbroadcast(grad, shape)
+        if grad.data.dtype is not dtype and grad.data.dtype != dtype:  # (`is`: the usual, quick answer)
+            grad = grad.to(dtype)
         checked.append(grad)
-    return tuple(checked)
+    return checked
 
 
 def _run_tensor_hooks(node, output_nr: int, grad):
@@ -101,7 +105,7 @@ def _collect(root_nodes: list, with_parents: bool):
     parents = {}
     while stack:
         node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node in node._next_nodes:
             if next_node is None:
                 continue
             dependencies[next_node] = dependencies.get(next_node, 0) + 1
@@ -159,7 +163,7 @@ def run_backward(
         # Count only the edges that come from nodes which will run.
         dependencies = {}
         for node in needed:
-            for next_node, _ in node.next_functions:
+            for next_node in node._next_nodes:
                 if next_node is not None:
                     dependencies[next_node] = dependencies.get(next_node, 0) + 1
     else:
@@ -210,23 +214,26 @@ def run_backward(
                     observer(BackwardStep(node, tuple(grad_outputs), ()))
                 continue
 
-            next_functions = node.next_functions
-            missing = [g is None for g in grad_outputs] if len(grad_outputs) > 1 else [grad_outputs[0] is None]
-            if all(missing):  # no gradient reached this node: nothing flows on
-                grad_inputs = (None,) * len(next_functions)
-            else:
-                if any(missing):  # several outputs, only some got a gradient: the others are zeros
-                    grad_outputs = [
-                        g if g is not None else _zeros(shape, dtype)
-                        for g, (shape, dtype) in zip(grad_outputs, node._output_metadata)
-                    ]
+            next_nodes = node._next_nodes
+            grad_inputs = None
+            if len(grad_outputs) == 1:
+                if grad_outputs[0] is not None:
+                    grad_inputs = _validate(node, node.apply(grad_outputs))
+            elif any(g is not None for g in grad_outputs):
+                # Several outputs, only some got a gradient: the others get zeros.
+                grad_outputs = [
+                    g if g is not None else _zeros(*node._grad_metadata(output_nr))
+                    for output_nr, g in enumerate(grad_outputs)
+                ]
                 grad_inputs = _validate(node, node.apply(grad_outputs))
+            if grad_inputs is None:  # no gradient reached this node: nothing flows on
+                grad_inputs = (None,) * len(next_nodes)
             if not retain_graph and node._saved:
                 node.release_saved_tensors()
             if observer is not None:
                 observer(BackwardStep(node, tuple(grad_outputs), grad_inputs))
 
-            for (next_node, input_nr), grad in zip(next_functions, grad_inputs):
+            for next_node, input_nr, grad in zip(next_nodes, node._next_input_nrs, grad_inputs):
                 if next_node is None:
                     continue
                 if grad is not None:

@@ -30,6 +30,23 @@ from . import forward_ad, grad_mode
 # created ready node first, which is a valid order and the one PyTorch uses.
 _next_sequence_nr = itertools.count().__next__
 
+# The edge of an input that needs no gradient (a constant, or the 2 of ``x * 2``).  It
+# never changes, so every node shares this one tuple instead of making its own.
+NO_EDGE = (None, 0)
+
+# The version counter of every "wrapped number" (see ``_tensor._scalar_operand``): a
+# Python number turned into a constant tensor for one operation.  Nothing can change
+# such a tensor in place, so they all share one counter that stays at 0, and a node
+# that saves one keeps only its array (see ``save_for_backward``).
+WRAPPED_NUMBER_VERSION = [0]
+
+# Small tuples that nearly every node keeps, such as ``needs_input_grad == (True, False)``,
+# are shared: a node keeps the one copy from these tables rather than a tuple of its own.
+# Each object a node keeps is one more that Python's garbage collector tracks, and the
+# collector walks all of them again and again while a long graph is being built.
+_SHARED_FLAGS = {flags: flags for n in range(1, 5) for flags in itertools.product((False, True), repeat=n)}
+_SHARED_VERSIONS = {v: v for n in range(1, 5) for v in itertools.product((None, 0), repeat=n)}
+
 SECOND_BACKWARD_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -42,7 +59,13 @@ SECOND_BACKWARD_MESSAGE = (
 class Node:
     """A node of the backward graph (what ``tensor.grad_fn`` points at)."""
 
-    next_functions: tuple = ()
+    # Where the gradient of each input goes next, as two tuples side by side: the node
+    # (None for an input that needs no gradient) and which of that node's outputs the
+    # input was.  PyTorch shows them as pairs, ``next_functions``; storing pairs would
+    # cost one more object per edge for Python's garbage collector to walk again and
+    # again while a long graph is being built.
+    _next_nodes: tuple = ()
+    _next_input_nrs: tuple = ()
     sequence_nr: int = 0
     num_outputs: int = 1
     _saved = ()  # tensors kept for backward (None once released)
@@ -51,11 +74,24 @@ class Node:
         """PyTorch's name of the node, e.g. ``MulBackward0``."""
         return type(self).__name__
 
+    @property
+    def next_functions(self) -> tuple:
+        """``((node, input_nr), ...)``: where the gradient of each input goes next."""
+        return tuple(zip(self._next_nodes, self._next_input_nrs))
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
     def apply(self, grad_outputs: list) -> tuple:
         """Gradients for ``next_functions`` from the gradients of this node's outputs."""
+        raise NotImplementedError
+
+    def _grad_metadata(self, output_nr: int) -> tuple:
+        """``(shape, dtype)`` of this node's output ``output_nr``: what its gradient must be.
+
+        The engine checks every gradient it sends here against it (PyTorch's
+        ``input_metadata``: the inputs of a backward node are the gradients it receives).
+        """
         raise NotImplementedError
 
     @property
@@ -100,6 +136,10 @@ class AccumulateGrad(Node):
     def _has_tensor_hooks(self) -> bool:
         return bool(self.variable._hooks)
 
+    def _grad_metadata(self, output_nr: int) -> tuple:
+        data = self.variable.data
+        return data.shape, data.dtype
+
     def apply(self, grad_outputs: list) -> tuple:
         accumulate_grad(self.variable, grad_outputs[0])
         return ()
@@ -133,7 +173,13 @@ class BackwardFunction(Node):
     _saved = ()
     _saved_versions = ()
     _non_differentiable = ()
-    _saves_output = False  # True when forward saved one of its own outputs (see SavedOutput)
+    _packed = False  # True when _saved holds more than tensors (see _unpack)
+    _tensor_positions = None  # where the tensors are among forward's arguments (None: all)
+    # What the outputs were: _output_shape and _output_dtype for one output (the usual
+    # case, and no tuple to keep), _output_metadata = ((shape, dtype), ...) for several.
+    _output_shape = ()
+    _output_dtype = None
+    _output_metadata = ()
     _hooks_by_output = None  # {output_nr: [hook, ...]} for tensor.register_hook
     _retained_by_output = None  # {output_nr: weakref to the tensor} for retain_grad()
     needs_input_grad = ()
@@ -141,10 +187,25 @@ class BackwardFunction(Node):
     # ---- what forward saves for backward -------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for ``backward``; ``None`` is allowed for "nothing needed"."""
-        self._saved = tensors
-        # Remember each tensor's version: if it is modified in place before the
-        # backward pass, the saved value is no longer the one forward used.
-        self._saved_versions = tuple([None if t is None else t._version_counter[0] for t in tensors])
+        saved, versions = [], []
+        for t in tensors:
+            if t is None:
+                saved.append(None)
+                versions.append(None)
+            elif t._version_counter is WRAPPED_NUMBER_VERSION:
+                # A wrapped number never changes: keep its value, not a tensor (one
+                # object fewer per node for Python's garbage collector to walk).
+                saved.append(t.data)
+                versions.append(None)
+                self._packed = True
+            else:
+                saved.append(t)
+                # Remember each tensor's version: if it is modified in place before the
+                # backward pass, the saved value is no longer the one forward used.
+                versions.append(t._version_counter[0])
+        self._saved = tuple(saved)
+        versions = tuple(versions)
+        self._saved_versions = _SHARED_VERSIONS.get(versions, versions)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -152,7 +213,7 @@ class BackwardFunction(Node):
         if self._saved is None:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
         for index, (tensor, version) in enumerate(zip(self._saved, self._saved_versions)):
-            if tensor is not None and tensor._version_counter[0] != version:
+            if version is not None and tensor._version_counter[0] != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
                     f"an inplace operation: [{tensor.dtype!r} {list(tensor.shape)}], which is "
@@ -161,8 +222,8 @@ class BackwardFunction(Node):
                     "do the in-place operation on a copy (x.clone()) or use the out-of-place "
                     "form (x = x * 2 instead of x *= 2)."
                 )
-        if self._saves_output:
-            return tuple(t.unpack(self) if type(t) is SavedOutput else t for t in self._saved)
+        if self._packed:
+            return tuple([_unpack(t, self) for t in self._saved])
         return self._saved
 
     def mark_non_differentiable(self, *tensors) -> None:
@@ -179,9 +240,16 @@ class BackwardFunction(Node):
 
     def release_saved_tensors(self) -> None:
         """Free what forward saved; a later backward through this node will raise."""
-        if any(t is not None for t in self._saved or ()):
-            self._saved = None
-            self._saved_versions = None
+        for t in self._saved or ():
+            if t is not None:
+                self._saved = None
+                self._saved_versions = None
+                return
+
+    def _grad_metadata(self, output_nr: int) -> tuple:
+        if self._output_metadata:
+            return self._output_metadata[output_nr]
+        return self._output_shape, self._output_dtype
 
     # ---- hooks of the tensors this node produced --------------------------------------------
     def _has_tensor_hooks(self) -> bool:
@@ -251,11 +319,13 @@ class Function:
     @classmethod
     def apply(cls, *args):
         """Run ``forward``; record a node if grad mode is on and an input requires grad."""
+        Tensor = _tensor.Tensor
         state = grad_mode.state
         ctx = cls._backward_cls()
         record = False
         if state.enabled:
-            needs_input_grad = tuple([getattr(a, "_requires_grad", False) for a in args])
+            needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
             record = True in needs_input_grad
         if record:
             ctx.needs_input_grad = needs_input_grad
@@ -270,10 +340,14 @@ class Function:
             ctx.needs_input_grad = (False,) * len(args)
             result = cls.forward(ctx, *args)
 
-        if type(result) is np.ndarray:  # the common case: one array from a built-in op
+        if isinstance(result, tuple):
+            outputs = tuple([_as_output(out, args) for out in result])
+        elif isinstance(result, (np.ndarray, np.generic)):
+            # The common case: the array computed by a built-in operation (NumPy gives
+            # a scalar such as np.float32 when the result has no dimensions).
             outputs = (_tensor.wrap(result),)
         else:
-            outputs = tuple(_as_output(out, args) for out in (result if isinstance(result, tuple) else (result,)))
+            outputs = (_as_output(result, args),)
         if cls.is_view:
             base = args[0]
             for out in outputs:
@@ -306,7 +380,7 @@ def gradient_edge(tensor) -> tuple:
         return (tensor.grad_fn, tensor.output_nr)
     if tensor._requires_grad:
         return (grad_accumulator(tensor), 0)
-    return (None, 0)
+    return NO_EDGE
 
 
 def grad_accumulator(leaf) -> AccumulateGrad:
@@ -327,29 +401,41 @@ def _record(ctx, args, outputs) -> None:
     """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs."""
     Tensor = _tensor.Tensor
     ctx.sequence_nr = _next_sequence_nr()
-    positions, edges, metadata = [], [], []
-    for position, arg in enumerate(args):
-        if isinstance(arg, Tensor):
-            positions.append(position)
-            edges.append(gradient_edge(arg))
-            # Shapes and dtypes of the inputs: the engine uses them to undo
-            # broadcasting and to give every gradient its input's dtype.
-            metadata.append((arg.data.shape, arg.data.dtype))
-    ctx._tensor_positions = tuple(positions) if len(positions) != len(args) else None
-    ctx.next_functions = tuple(edges)
-    ctx._input_metadata = tuple(metadata)
-    ctx.num_outputs = len(outputs)
-    ctx._output_metadata = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    # The graph only has edges for the tensor arguments of forward (not for a dim or a shape).
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if len(tensors) != len(args):
+        ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+    ctx._next_nodes, input_nrs = zip(*[gradient_edge(t) for t in tensors])
+    ctx._next_input_nrs = _SHARED_VERSIONS.get(input_nrs, input_nrs)  # (0, 0), (0,): shared
+    if len(outputs) == 1:
+        data = outputs[0].data
+        ctx._output_shape, ctx._output_dtype = data.shape, data.dtype
+    else:
+        ctx.num_outputs = len(outputs)
+        ctx._output_metadata = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):
-        if out.data.dtype.kind != "f" or (ctx._non_differentiable and any(out is t for t in ctx._non_differentiable)):
+        if out.data.dtype.kind != "f" or (non_differentiable and any(out is t for t in non_differentiable)):
             continue
         out._requires_grad = True
         out.grad_fn = ctx
         out.output_nr = output_nr
+    # A node that saved one of its own outputs keeps it as a SavedOutput (no reference cycle).
     saved = ctx._saved
-    if saved and any(t is out for t in saved for out in outputs):
-        ctx._saved = tuple(SavedOutput(t) if any(t is out for out in outputs) else t for t in saved)
-        ctx._saves_output = True
+    for t in saved:
+        if type(t) is Tensor and t.grad_fn is ctx:
+            ctx._saved = tuple([SavedOutput(t) if type(t) is Tensor and t.grad_fn is ctx else t for t in saved])
+            ctx._packed = True
+            break
+
+
+def _unpack(saved, node):
+    """A saved value as the tensor backward expects (see ``save_for_backward`` and ``SavedOutput``)."""
+    if type(saved) is SavedOutput:
+        return saved.unpack(node)
+    if type(saved) is np.ndarray:  # a wrapped number's value
+        return _tensor.wrap(saved)
+    return saved
 
 
 class SavedOutput:

@@ -437,9 +437,8 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
     # from what minigrad's nodes record about their outputs (PyTorch's do not say).
     produced_shapes = {}
     for node in nodes:
-        metadata = getattr(node, "_output_metadata", None)
-        if metadata and len(metadata) == 1:
-            produced_shapes[id(node)] = tuple(metadata[0][0])
+        if getattr(node, "num_outputs", None) == 1 and getattr(node, "_output_dtype", None) is not None:
+            produced_shapes[id(node)] = tuple(node._output_shape)
     produced_shapes.update({key[0]: tuple(tensor.shape) for key, tensor in outputs.items()
                             if key[1] == 0})
 
