@@ -27,6 +27,7 @@ import numpy as np
 
 from . import autograd, dtypes
 from ._printing import tensor_repr
+from .autograd.function import WRAPPED_NUMBER_VERSION
 
 
 class Size(tuple):
@@ -54,16 +55,13 @@ def wrap(array: np.ndarray) -> Tensor:
 
 
 def _init_state(tensor: Tensor, array: np.ndarray) -> None:
+    # The attributes every tensor uses; the rarer ones are defaults on the class.
     tensor.data = array
     tensor._requires_grad = False
     tensor._grad = None
     tensor.grad_fn = None
     tensor.output_nr = 0
     tensor._version_counter = [0]
-    tensor._hooks = None
-    tensor._grad_accumulator = None
-    tensor._base = None
-    tensor._fw_tangent = None
 
 
 def as_array(data, dtype=None) -> np.ndarray:
@@ -114,13 +112,16 @@ class Tensor:
         "grad_fn",
         "output_nr",
         "_version_counter",
-        "_hooks",
-        "_grad_accumulator",
-        "_base",
-        "_fw_tangent",
         "__weakref__",
         "__dict__",  # tensors accept extra attributes, e.g. ``x.name = "x"`` for pictures
     )
+    # Attributes only some tensors set (they then go into the tensor's __dict__): creating
+    # a tensor, which every operation does, need not write them.
+    _hooks = None  # hooks of a leaf (register_hook)
+    _grad_accumulator = None  # weak reference to a leaf's AccumulateGrad node
+    _base = None  # the tensor whose memory a view or a detached tensor shares
+    _fw_tangent = None  # the tangent of a dual tensor (forward-mode AD)
+
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         """What NumPy does when a tensor meets an array or a NumPy number.
 
@@ -708,7 +709,9 @@ def _promoted_for_scalar(tensor: Tensor, value) -> Tensor:
 def _scalar_operand(value, like: Tensor) -> Tensor:
     """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
     if type(value) is float and like.data.dtype.kind == "f":  # the common case, kept quick
-        return _wrapped_number(np.asarray(value, dtype=like.data.dtype))
+        tensor = wrap(np.asarray(value, dtype=like.data.dtype))
+        tensor._version_counter = WRAPPED_NUMBER_VERSION
+        return tensor
     if not isinstance(value, (int, float, bool, np.number, np.bool_)):
         if isinstance(value, (list, tuple, np.ndarray)):
             return Tensor(value)
@@ -716,14 +719,10 @@ def _scalar_operand(value, like: Tensor) -> Tensor:
             f"unsupported operand type: expected a Tensor or a Python number, got {type(value).__name__}"
         )
     target = dtypes.promote_with_scalar(dtypes.from_numpy(like.data.dtype), value)
-    return _wrapped_number(np.asarray(value, dtype=target.numpy))
-
-
-def _wrapped_number(array: np.ndarray) -> Tensor:
+    tensor = wrap(np.asarray(value, dtype=target.numpy))
     # Only the operation it was made for ever sees this tensor, so it cannot be changed in
     # place: it shares one version counter with every other wrapped number.
-    tensor = wrap(array)
-    tensor._version_counter = autograd.function.WRAPPED_NUMBER_VERSION
+    tensor._version_counter = WRAPPED_NUMBER_VERSION
     return tensor
 
 
@@ -731,11 +730,11 @@ def _binary(function, a, b):
     """Run a binary operation with PyTorch's rules for Python numbers and dtype promotion."""
     if not isinstance(b, Tensor):
         b = _scalar_operand(b, a)
-        a = _promoted_for_scalar(a, b.item()) if a.data.dtype != b.data.dtype else a
+        a = _promoted_for_scalar(a, b.item()) if a.data.dtype is not b.data.dtype else a
     elif not isinstance(a, Tensor):
         a = _scalar_operand(a, b)
-        b = _promoted_for_scalar(b, a.item()) if a.data.dtype != b.data.dtype else b
-    elif a.data.dtype != b.data.dtype:
+        b = _promoted_for_scalar(b, a.item()) if a.data.dtype is not b.data.dtype else b
+    elif a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
         target = dtypes.promote(a.dtype, a.ndim, b.dtype, b.ndim).numpy
         a = a if a.data.dtype == target else a.to(target)
         b = b if b.data.dtype == target else b.to(target)

@@ -187,6 +187,8 @@ class BackwardFunction(Node):
     # ---- what forward saves for backward -------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for ``backward``; ``None`` is allowed for "nothing needed"."""
+        if True not in self.needs_input_grad and forward_ad.state.level is None:
+            return  # nothing is recorded (e.g. inside a backward pass): keep nothing
         saved, versions = [], []
         for t in tensors:
             if t is None:
@@ -212,8 +214,9 @@ class BackwardFunction(Node):
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
         if self._saved is None:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
-        for index, (tensor, version) in enumerate(zip(self._saved, self._saved_versions)):
+        for tensor, version in zip(self._saved, self._saved_versions):
             if version is not None and tensor._version_counter[0] != version:
+                index = [t is tensor for t in self._saved].index(True)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by "
                     f"an inplace operation: [{tensor.dtype!r} {list(tensor.shape)}], which is "
@@ -322,13 +325,13 @@ class Function:
         Tensor = _tensor.Tensor
         state = grad_mode.state
         ctx = cls._backward_cls()
-        record = False
         if state.enabled:
             needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
+            ctx.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
             record = True in needs_input_grad
+        else:
+            record = False
         if record:
-            ctx.needs_input_grad = needs_input_grad
             state.enabled = False  # forward itself is never recorded
             try:
                 result = cls.forward(ctx, *args)
@@ -340,12 +343,12 @@ class Function:
             ctx.needs_input_grad = (False,) * len(args)
             result = cls.forward(ctx, *args)
 
-        if isinstance(result, tuple):
-            outputs = tuple([_as_output(out, args) for out in result])
-        elif isinstance(result, (np.ndarray, np.generic)):
+        if type(result) is np.ndarray or isinstance(result, np.generic):
             # The common case: the array computed by a built-in operation (NumPy gives
             # a scalar such as np.float32 when the result has no dimensions).
             outputs = (_tensor.wrap(result),)
+        elif isinstance(result, tuple):
+            outputs = tuple([_as_output(out, args) for out in result])
         else:
             outputs = (_as_output(result, args),)
         if cls.is_view:
@@ -401,11 +404,22 @@ def _record(ctx, args, outputs) -> None:
     """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs."""
     Tensor = _tensor.Tensor
     ctx.sequence_nr = _next_sequence_nr()
-    # The graph only has edges for the tensor arguments of forward (not for a dim or a shape).
-    tensors = [a for a in args if isinstance(a, Tensor)]
-    if len(tensors) != len(args):
+    # One edge per tensor argument of forward (a dim or a shape gets none): where the
+    # gradient of that input goes next (see gradient_edge, written out here because
+    # every operation passes this way).
+    next_nodes, input_nrs = [], []
+    for a in args:
+        if isinstance(a, Tensor):
+            if a.grad_fn is not None:
+                next_nodes.append(a.grad_fn)
+                input_nrs.append(a.output_nr)
+            else:
+                next_nodes.append(grad_accumulator(a) if a._requires_grad else None)
+                input_nrs.append(0)
+    if len(next_nodes) != len(args):
         ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
-    ctx._next_nodes, input_nrs = zip(*[gradient_edge(t) for t in tensors])
+    ctx._next_nodes = tuple(next_nodes)
+    input_nrs = tuple(input_nrs)
     ctx._next_input_nrs = _SHARED_VERSIONS.get(input_nrs, input_nrs)  # (0, 0), (0,): shared
     if len(outputs) == 1:
         data = outputs[0].data
