@@ -62,6 +62,7 @@ def _init_state(tensor: Tensor, array: np.ndarray) -> None:
     tensor.grad_fn = None
     tensor.output_nr = 0
     tensor._version_counter = [0]
+    tensor._base = None
 
 
 def as_array(data, dtype=None) -> np.ndarray:
@@ -112,6 +113,7 @@ class Tensor:
         "grad_fn",
         "output_nr",
         "_version_counter",
+        "_base",  # the tensor whose memory a view or a detached tensor shares (None: its own)
         "__weakref__",
         "__dict__",  # tensors accept extra attributes, e.g. ``x.name = "x"`` for pictures
     )
@@ -119,7 +121,6 @@ class Tensor:
     # a tensor, which every operation does, need not write them.
     _hooks = None  # hooks of a leaf (register_hook)
     _grad_accumulator = None  # weak reference to a leaf's AccumulateGrad node
-    _base = None  # the tensor whose memory a view or a detached tensor shares
     _fw_tangent = None  # the tangent of a dual tensor (forward-mode AD)
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
@@ -237,7 +238,19 @@ class Tensor:
     @property
     def mT(self) -> Tensor:  # noqa: N802
         """The transpose of the last two dimensions (of a batch of matrices)."""
-        return self.transpose(-2, -1)
+        ndim = self.data.ndim
+        if ndim == 0:
+            warnings.warn(
+                "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self
+        if ndim == 1:
+            raise RuntimeError(
+                f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor."
+            )
+        return _shape.Transpose.apply(self, ndim - 2, ndim - 1)
 
     # ------------------------------------------------------------------ conversions
     def item(self):

@@ -43,12 +43,13 @@ def unbroadcast(grad, shape: tuple):
     shape = tuple(shape)
     if grad.data.shape == shape:
         return grad
-    extra = grad.ndim - len(shape)
+    sum_dims = _tensor._red.SumDim.apply  # the sum of grad.sum(dim=...), its dims already checked
+    extra = grad.data.ndim - len(shape)
     if extra:
-        grad = grad.sum(dim=tuple(range(extra)))
-    stretched = tuple(i for i, size in enumerate(shape) if size == 1 and grad.data.shape[i] != 1)
+        grad = sum_dims(grad, tuple(range(extra)), False)
+    stretched = tuple([i for i, size in enumerate(shape) if size == 1 and grad.data.shape[i] != 1])
     if stretched:
-        grad = grad.sum(dim=stretched, keepdim=True)
+        grad = sum_dims(grad, stretched, True)
     return grad
 
 

@@ -394,12 +394,21 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
-        return grad_output * _constant(result.data > 0, result)
+        return _times_mask(grad_output, result.data > 0)
 
     @staticmethod
     def jvp(ctx, tangent):
-        result = ctx.outputs[0]
-        return tangent * _constant(result.data > 0, result)
+        return _times_mask(tangent, ctx.outputs[0].data > 0)
+
+
+def _times_mask(x, mask: np.ndarray):
+    """x where mask is True, 0 elsewhere: x times a constant mask of 0s and 1s.
+
+    The boolean mask is multiplied as it is (``Mul.apply``, not ``x * mask``, which would
+    first convert it to x's dtype, as PyTorch's type promotion says): NumPy's float loop
+    reads the booleans as 0 and 1, with no float copy of the mask.
+    """
+    return Mul.apply(x, wrap(mask))
 
 
 class Sin(Function):
