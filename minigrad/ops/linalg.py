@@ -90,14 +90,15 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     """The matrix product with NumPy's (and PyTorch's) rules for vectors and batches."""
     if not isinstance(b, Tensor):
         b = Tensor(b)
-    if a.ndim == 0 or b.ndim == 0:
+    ndim_a, ndim_b = a.data.ndim, b.data.ndim
+    if ndim_a == 0 or ndim_b == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {ndim_a}D and {ndim_b}D"
         )
     inner_a = a.data.shape[-1]
-    inner_b = b.data.shape[0] if b.ndim == 1 else b.data.shape[-2]
+    inner_b = b.data.shape[0] if ndim_b == 1 else b.data.shape[-2]
     if inner_a != inner_b:
-        if a.ndim == 2 and b.ndim == 2:
+        if ndim_a == 2 and ndim_b == 2:
             message = (
                 f"mat1 and mat2 shapes cannot be multiplied ({a.data.shape[0]}x{inner_a} and "
                 f"{inner_b}x{b.data.shape[1]})"
@@ -106,19 +107,18 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
             message = (
                 f"size mismatch in matmul: got shapes {list(a.data.shape)} and {list(b.data.shape)}; "
                 f"the last dimension of the first ({inner_a}) must equal the "
-                f"{'only' if b.ndim == 1 else 'second-to-last'} dimension of the second ({inner_b})"
+                f"{'only' if ndim_b == 1 else 'second-to-last'} dimension of the second ({inner_b})"
             )
         raise RuntimeError(message)
-    _check_batch_dims(a.data.shape, b.data.shape)
-    if a.data.dtype != b.data.dtype:
+    if ndim_a > 2 or ndim_b > 2:
+        _check_batch_dims(a.data.shape, b.data.shape)
+    if a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
         a, b = _to_float(a), _to_float(b)
         if a.data.dtype != b.data.dtype:
             wider = np.promote_types(a.data.dtype, b.data.dtype)
             a, b = a.to(wider), b.to(wider)
-    if a.ndim == 1 and b.ndim == 1:
-        return Dot.apply(a, b)
-    if a.ndim == 2 and b.ndim == 1:
-        return Mv.apply(a, b)
-    if a.ndim <= 2 and b.ndim == 2:
+    if ndim_b == 1:
+        return Dot.apply(a, b) if ndim_a == 1 else Mv.apply(a, b)
+    if ndim_a <= 2 and ndim_b == 2:
         return Matmul.apply(a, b)
     return BatchedMatmul.apply(a, b)
