@@ -461,11 +461,12 @@ class NllLoss(Function):
         if x.ndim == 1:  # one sample, (C,), with a 0-dim target
             x, target = x[None], target.reshape(1)
         ignored = target == ignore_index
-        if ignored.any():
+        any_ignored = ignored.any()
+        if any_ignored:
             target = np.where(ignored, 0, target)  # any valid index; its weight is 0 below
-        index = np.expand_dims(target, 1)  # class dimension of input is dim 1
-        picked = np.take_along_axis(x, index, axis=1).squeeze(1)
-        if weight is None and not ignored.any():
+        at_targets = _at_targets(target)
+        picked = x[at_targets]
+        if weight is None and not any_ignored:
             weights, total = None, picked.size
             losses = -picked
         else:
@@ -473,7 +474,7 @@ class NllLoss(Function):
             weights[ignored] = 0
             total = weights.sum()
             losses = -(picked * weights)
-        ctx.index, ctx.weights, ctx.total, ctx.reduction = index, weights, total, reduction
+        ctx.at_targets, ctx.weights, ctx.total, ctx.reduction = at_targets, weights, total, reduction
         ctx.input_shape, ctx.shape_2d, ctx.dtype = input.data.shape, x.shape, x.dtype
         if reduction == "none":
             return losses.reshape(()) if input.data.ndim == 1 else losses
@@ -486,14 +487,11 @@ class NllLoss(Function):
     def _local_gradient(ctx) -> Tensor:
         """d loss / d input: -weight at each picked entry (over the total weight for a mean)."""
         local = np.zeros(ctx.shape_2d, dtype=ctx.dtype)
-        if ctx.weights is None:
-            values = np.asarray(-1.0, dtype=ctx.dtype)
-        else:  # one weight per sample: put back the class dimension to line up with index
-            values = np.expand_dims(-ctx.weights, 1)
+        values = np.asarray(-1.0, dtype=ctx.dtype) if ctx.weights is None else -ctx.weights
         if ctx.reduction == "mean":
             # Every target ignored: the loss is nan but, as in PyTorch, the gradient is 0.
             values = values / ctx.total if ctx.total else np.zeros_like(values)
-        np.put_along_axis(local, ctx.index, values, axis=1)
+        local[ctx.at_targets] = values
         return wrap(local.reshape(ctx.input_shape))
 
     @staticmethod
@@ -510,6 +508,15 @@ class NllLoss(Function):
         if ctx.reduction == "none" and tangent.ndim > 1:
             return change.sum(dim=1)
         return change.sum()
+
+
+def _at_targets(target: np.ndarray) -> tuple:
+    """An index of each sample's target class in an (N, C, d1, ...) array (NumPy's fancy
+    indexing): ``x[_at_targets(target)]`` has target's shape and holds x[i, target[i], ...]."""
+    if target.ndim == 1:
+        return (np.arange(target.shape[0]), target)
+    positions = np.indices(target.shape, sparse=True)  # i along N, then j, k ... along d1, d2 ...
+    return (positions[0], target, *positions[1:])
 
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "bool": "Bool", "int64": "Long"}
@@ -556,7 +563,11 @@ def _class_targets(input, target, weight, ignore_index: int, function: str) -> t
             f"got weight tensor of shape: {list(weight.shape)}"
         )
     indices = target.data
-    out_of_range = ((indices < 0) | (indices >= classes)) & (indices != ignore_index)
+    # (min and max first: two quick reductions tell whether any target needs a closer look)
+    if indices.size and (indices.min() < 0 or indices.max() >= classes):
+        out_of_range = ((indices < 0) | (indices >= classes)) & (indices != ignore_index)
+    else:
+        out_of_range = np.zeros((), dtype=bool)
     if out_of_range.any():
         raise IndexError(
             f"Target {indices[out_of_range].flat[0]} is out of bounds. (There are {classes} "
