@@ -248,6 +248,9 @@ def run_backward(
                     if next_node not in buffers:
                         buffers[next_node] = [None] * next_node.num_outputs
                     heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
+            # Let go of this node's gradients: a gradient that only its buffer holds can
+            # then become a leaf's .grad without a copy (see function._only_the_engine_holds).
+            grad = grad_inputs = grad_outputs = None
     finally:
         grad_mode.state.enabled = previous_mode
         if collector_was_enabled:

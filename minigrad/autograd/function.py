@@ -148,15 +148,46 @@ class AccumulateGrad(Node):
 def accumulate_grad(variable, grad) -> None:
     """``variable.grad += grad``, the rule that makes gradients add up across backward calls."""
     if variable._grad is None:
-        # A copy, because the same gradient tensor may also flow to other leaves
-        # (``a + b`` passes one gradient to both), and ``.grad`` is updated in place later.
-        variable._grad = grad if grad_mode.state.enabled else _tensor.wrap(grad.data.copy())
+        if grad_mode.state.enabled or _only_the_engine_holds(grad):
+            variable._grad = grad
+        else:
+            # A copy, because the same gradient may also be used elsewhere (``a + b`` passes
+            # one gradient tensor to both leaves), and ``.grad`` is updated in place later.
+            variable._grad = _tensor.wrap(grad.data.copy())
     elif grad_mode.state.enabled:
         # create_graph=True: the sum itself is recorded, so it stays differentiable.
         variable._grad = variable._grad + grad
     else:
         variable._grad.data += grad.data
         variable._grad._version_counter[0] += 1
+
+
+# Reference counts are exact in CPython up to 3.13; from 3.14 the interpreter may leave out
+# references it holds itself, so a count could look smaller than it is.
+_EXACT_REFERENCE_COUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
+def _only_the_engine_holds(grad) -> bool:
+    """Whether ``grad`` and its memory are used by nothing but the backward pass delivering it.
+
+    Then ``.grad`` takes it as it is instead of a copy, as PyTorch "steals" such a gradient:
+    for a large weight, the copy would cost about as much as the update of the weight.
+    The counts are the references this call chain holds itself.  To the tensor: the
+    engine's list of the node's gradients, the ``grad`` arguments of accumulate_grad and
+    of this function, and getrefcount's own argument (4).  To the array: the tensor's
+    ``data``, the local variable and getrefcount's argument (3).  Anything else that holds
+    either (a second leaf, a hook, a retained gradient, the ``gradient=`` of backward, a
+    view of the array) makes a count larger, and the gradient is copied.
+    """
+    if not _EXACT_REFERENCE_COUNTS:
+        return False
+    array = grad.data
+    return (
+        array.base is None
+        and array.flags.writeable
+        and sys.getrefcount(grad) == 4
+        and sys.getrefcount(array) == 3
+    )
 
 
 class BackwardFunction(Node):
@@ -343,9 +374,10 @@ class Function:
             ctx.needs_input_grad = (False,) * len(args)
             result = cls.forward(ctx, *args)
 
-        if type(result) is np.ndarray or isinstance(result, np.generic):
-            # The common case: the array computed by a built-in operation (NumPy gives
-            # a scalar such as np.float32 when the result has no dimensions).
+        # forward returns one array (the built-in operations), or tensors, or a tuple of them.
+        returned_array = type(result) is np.ndarray or isinstance(result, np.generic)
+        if returned_array:
+            # (NumPy gives a scalar such as np.float32 when the result has no dimensions.)
             outputs = (_tensor.wrap(result),)
         elif isinstance(result, tuple):
             outputs = tuple([_as_output(out, args) for out in result])
@@ -360,7 +392,8 @@ class Function:
         if forward_ad.state.level is not None:
             forward_ad.propagate(cls, ctx, args, outputs)
         if record:
-            _record(ctx, args, outputs)
+            # A forward that made its output tensors itself may have saved one of them.
+            _record(ctx, args, outputs, may_have_saved_outputs=not returned_array)
         return outputs if isinstance(result, tuple) else outputs[0]
 
 
@@ -400,7 +433,7 @@ def grad_accumulator(leaf) -> AccumulateGrad:
     return node
 
 
-def _record(ctx, args, outputs) -> None:
+def _record(ctx, args, outputs, may_have_saved_outputs: bool = True) -> None:
     """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs."""
     Tensor = _tensor.Tensor
     ctx.sequence_nr = _next_sequence_nr()
@@ -421,26 +454,29 @@ def _record(ctx, args, outputs) -> None:
     ctx._next_nodes = tuple(next_nodes)
     input_nrs = tuple(input_nrs)
     ctx._next_input_nrs = _SHARED_VERSIONS.get(input_nrs, input_nrs)  # (0, 0), (0,): shared
+    non_differentiable = ctx._non_differentiable
     if len(outputs) == 1:
         data = outputs[0].data
         ctx._output_shape, ctx._output_dtype = data.shape, data.dtype
     else:
+        # The engine gives an output that received no gradient zeros of this shape.
         ctx.num_outputs = len(outputs)
         ctx._output_metadata = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-    non_differentiable = ctx._non_differentiable
     for output_nr, out in enumerate(outputs):
         if out.data.dtype.kind != "f" or (non_differentiable and any(out is t for t in non_differentiable)):
             continue
         out._requires_grad = True
         out.grad_fn = ctx
-        out.output_nr = output_nr
-    # A node that saved one of its own outputs keeps it as a SavedOutput (no reference cycle).
-    saved = ctx._saved
-    for t in saved:
-        if type(t) is Tensor and t.grad_fn is ctx:
-            ctx._saved = tuple([SavedOutput(t) if type(t) is Tensor and t.grad_fn is ctx else t for t in saved])
-            ctx._packed = True
-            break
+        if output_nr:
+            out.output_nr = output_nr
+    if may_have_saved_outputs:
+        # A node that saved one of its own outputs keeps it as a SavedOutput (no reference cycle).
+        saved = ctx._saved
+        for t in saved:
+            if type(t) is Tensor and t.grad_fn is ctx:
+                ctx._saved = tuple([SavedOutput(t) if type(t) is Tensor and t.grad_fn is ctx else t for t in saved])
+                ctx._packed = True
+                break
 
 
 def _unpack(saved, node):

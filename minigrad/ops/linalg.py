@@ -41,12 +41,12 @@ class Matmul(Function):
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             b_matrix = b.unsqueeze(-1) if ctx.b_vector else b
-            grad_a = grad @ b_matrix.mT  # dL/dA = dL/dC · Bᵀ
+            grad_a = _matrix_product(grad, b_matrix.mT)  # dL/dA = dL/dC · Bᵀ
             if ctx.a_vector:
                 grad_a = grad_a.squeeze(-2)
         if ctx.needs_input_grad[1]:
             a_matrix = a.unsqueeze(-2) if ctx.a_vector else a
-            grad_b = a_matrix.mT @ grad  # dL/dB = Aᵀ · dL/dC
+            grad_b = _matrix_product(a_matrix.mT, grad)  # dL/dB = Aᵀ · dL/dC
             if ctx.b_vector:
                 grad_b = grad_b.squeeze(-1)
         return grad_a, grad_b
@@ -73,6 +73,14 @@ class BatchedMatmul(Matmul):
     """Batches of matrix products."""
 
     node_name = "BmmBackward0"
+
+
+def _matrix_product(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b for the (batches of) matrices of a backward formula: their shapes fit by
+    construction, so ``matmul``'s checks of a user's operands are skipped."""
+    if a.data.ndim == 2 and b.data.ndim == 2:
+        return Matmul.apply(a, b)
+    return BatchedMatmul.apply(a, b)
 
 
 def _check_batch_dims(shape_a: tuple, shape_b: tuple) -> None:
