@@ -721,9 +721,18 @@ def _promoted_for_scalar(tensor: Tensor, value) -> Tensor:
 
 def _scalar_operand(value, like: Tensor) -> Tensor:
     """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
-    if type(value) is float and like.data.dtype.kind == "f":  # the common case, kept quick
-        tensor = wrap(np.asarray(value, dtype=like.data.dtype))
-        tensor._version_counter = WRAPPED_NUMBER_VERSION
+    dtype = like.data.dtype
+    if type(value) is float and dtype.kind == "f":  # the common case, kept quick
+        key = (value, dtype)
+        tensor = _wrapped_floats.get(key)
+        if tensor is None:
+            tensor = _wrapped_number(np.asarray(value, dtype=dtype))
+            # 0.0 and -0.0 are equal keys but not equal numbers (1/-0.0 is -inf), and NaN
+            # never equals itself: those are made afresh each time.
+            if value and value == value:
+                if len(_wrapped_floats) >= 512:
+                    _wrapped_floats.clear()
+                _wrapped_floats[key] = tensor
         return tensor
     if not isinstance(value, (int, float, bool, np.number, np.bool_)):
         if isinstance(value, (list, tuple, np.ndarray)):
@@ -731,12 +740,22 @@ def _scalar_operand(value, like: Tensor) -> Tensor:
         raise TypeError(
             f"unsupported operand type: expected a Tensor or a Python number, got {type(value).__name__}"
         )
-    target = dtypes.promote_with_scalar(dtypes.from_numpy(like.data.dtype), value)
-    tensor = wrap(np.asarray(value, dtype=target.numpy))
-    # Only the operation it was made for ever sees this tensor, so it cannot be changed in
-    # place: it shares one version counter with every other wrapped number.
+    target = dtypes.promote_with_scalar(dtypes.from_numpy(dtype), value)
+    return _wrapped_number(np.asarray(value, dtype=target.numpy))
+
+
+def _wrapped_number(array: np.ndarray) -> Tensor:
+    # Only the operations it is made for ever see this tensor, and its array is read-only:
+    # it never changes, so it shares one version counter with every other wrapped number.
+    array.flags.writeable = False
+    tensor = wrap(array)
     tensor._version_counter = WRAPPED_NUMBER_VERSION
     return tensor
+
+
+# Float operands are wrapped once per (number, dtype) and reused: ``x * 2.0`` in a loop
+# meets the same 2.0 every time, and a wrapped number never changes.
+_wrapped_floats: dict = {}
 
 
 def _binary(function, a, b):
