@@ -60,7 +60,7 @@ def _make_grads(outputs: list, grad_outputs: list) -> list:
                     f"{list(output.data.shape)}: pass gradient=, the vector v of the vector-Jacobian "
                     "product vᵀJ, e.g. minigrad.ones_like(y) to get the gradient of y.sum())"
                 )
-            grad = _tensor.wrap(np.ones_like(output.data))
+            grad = _tensor.wrap(np.ones(output.data.shape, output.data.dtype))
         elif not isinstance(grad, _tensor.Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")
         elif grad.data.shape != output.data.shape:

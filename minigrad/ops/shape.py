@@ -179,6 +179,13 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.data.shape
+        if x.data.ndim == 0:
+            # One value everywhere (the backward of every sum and mean): a read-only view
+            # whose strides are all 0, as np.broadcast_to makes, built directly because it
+            # is that quick for a single value (broadcast_to's general machinery is not).
+            view = np.ndarray(shape, x.data.dtype, x.data, 0, (0,) * len(shape))
+            view.flags.writeable = False
+            return view
         return np.broadcast_to(x.data, shape)
 
     @staticmethod
