@@ -8,6 +8,8 @@ of ``x.sum(dim=1)`` has one value per row, and every element of a row got it
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._tensor import Tensor, _dim, _to_float, values_indices, wrap
@@ -83,7 +85,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        count = int(np.prod(ctx.input_shape)) or 1
+        count = math.prod(ctx.input_shape) or 1
         return grad_output.expand(ctx.input_shape) / count
 
     @staticmethod
@@ -103,7 +105,7 @@ class MeanDim(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        count = int(np.prod([ctx.input_shape[d] for d in ctx.dims])) or 1
+        count = math.prod([ctx.input_shape[d] for d in ctx.dims]) or 1
         return _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim) / count, None, None
 
     @staticmethod
@@ -113,7 +115,7 @@ class MeanDim(Function):
 
 def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
     """Σ of the elements, over all dimensions or over ``dim``."""
-    if x.data.dtype == np.bool_:
+    if x.data.dtype.kind == "b":
         x = x.long()
     if dim is None:
         return Sum.apply(x)

@@ -80,7 +80,7 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, x, dim0, dim1):
         ctx.dims = (dim0, dim1)
-        return np.swapaxes(x.data, dim0, dim1)
+        return x.data.swapaxes(dim0, dim1)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -112,7 +112,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.transpose(x.data, dims)
+        return x.data.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad_output):
