@@ -402,8 +402,9 @@ def _as_output(value, args):
     if isinstance(value, Tensor):
         # A forward that returns one of its inputs unchanged still creates a new
         # tensor, so that the input's own history is left alone.
-        if any(value is a for a in args):
-            return wrap(value.data)
+        for a in args:
+            if value is a:
+                return wrap(value.data)
         return value
     if isinstance(value, np.ndarray):
         return wrap(value)
