@@ -220,25 +220,27 @@ class BackwardFunction(Node):
         """Keep tensors for ``backward``; ``None`` is allowed for "nothing needed"."""
         if True not in self.needs_input_grad and forward_ad.state.level is None:
             return  # nothing is recorded (e.g. inside a backward pass): keep nothing
-        saved, versions = [], []
+        # Remember each tensor's version: if it is modified in place before the backward
+        # pass, the saved value is no longer the one forward used.
+        versions = []
+        wrapped_numbers = False
         for t in tensors:
             if t is None:
-                saved.append(None)
                 versions.append(None)
             elif t._version_counter is WRAPPED_NUMBER_VERSION:
-                # A wrapped number never changes: keep its value, not a tensor (one
-                # object fewer per node for Python's garbage collector to walk).
-                saved.append(t.data)
-                versions.append(None)
-                self._packed = True
+                versions.append(None)  # (it never changes)
+                wrapped_numbers = True
             else:
-                saved.append(t)
-                # Remember each tensor's version: if it is modified in place before the
-                # backward pass, the saved value is no longer the one forward used.
                 versions.append(t._version_counter[0])
-        self._saved = tuple(saved)
         versions = tuple(versions)
         self._saved_versions = _SHARED_VERSIONS.get(versions, versions)
+        if wrapped_numbers:
+            # Keep a wrapped number's value, not a tensor: one object fewer per node for
+            # Python's garbage collector to walk (``_unpack`` makes the tensor again).
+            tensors = tuple([t.data if t is not None and t._version_counter is WRAPPED_NUMBER_VERSION else t
+                             for t in tensors])
+            self._packed = True
+        self._saved = tensors
 
     @property
     def saved_tensors(self) -> tuple:
@@ -455,20 +457,26 @@ def _record(ctx, args, outputs, may_have_saved_outputs: bool = True) -> None:
     ctx._next_nodes = tuple(next_nodes)
     input_nrs = tuple(input_nrs)
     ctx._next_input_nrs = _SHARED_VERSIONS.get(input_nrs, input_nrs)  # (0, 0), (0,): shared
-    non_differentiable = ctx._non_differentiable
     if len(outputs) == 1:
-        data = outputs[0].data
-        ctx._output_shape, ctx._output_dtype = data.shape, data.dtype
+        out = outputs[0]
+        data = out.data
+        ctx._output_shape = data.shape
+        ctx._output_dtype = data.dtype
+        non_differentiable = ctx._non_differentiable
+        # (Integer results, and outputs marked non-differentiable, get no grad_fn.)
+        if data.dtype.kind == "f" and not (non_differentiable and any(out is t for t in non_differentiable)):
+            out._requires_grad = True
+            out.grad_fn = ctx
     else:
         # The engine gives an output that received no gradient zeros of this shape.
         ctx.num_outputs = len(outputs)
         ctx._output_metadata = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-    for output_nr, out in enumerate(outputs):
-        if out.data.dtype.kind != "f" or (non_differentiable and any(out is t for t in non_differentiable)):
-            continue
-        out._requires_grad = True
-        out.grad_fn = ctx
-        if output_nr:
+        non_differentiable = ctx._non_differentiable
+        for output_nr, out in enumerate(outputs):
+            if out.data.dtype.kind != "f" or any(out is t for t in non_differentiable):
+                continue
+            out._requires_grad = True
+            out.grad_fn = ctx
             out.output_nr = output_nr
     if may_have_saved_outputs:
         # A node that saved one of its own outputs keeps it as a SavedOutput (no reference cycle).
