@@ -395,8 +395,8 @@ class Function:
             forward_ad.propagate(cls, ctx, args, outputs)
         if record:
             # A forward that made its output tensors itself may have saved one of them.
-            _record(ctx, args, outputs, may_have_saved_outputs=not returned_array)
-        return outputs if isinstance(result, tuple) else outputs[0]
+            _record(ctx, args, outputs, not returned_array)
+        return outputs[0] if returned_array or not isinstance(result, tuple) else outputs
 
 
 def _as_output(value, args):
