@@ -397,6 +397,7 @@ class Tensor:
         if self.grad_fn is None:
             return  # leaves keep their gradient anyway
         node = self.grad_fn
+        node._has_tensor_hooks = True
         if node._retained_by_output is None:
             node._retained_by_output = {}
         node._retained_by_output[self.output_nr] = weakref.ref(self)
@@ -411,6 +412,7 @@ class Tensor:
             hooks = self._hooks
         else:
             node = self.grad_fn
+            node._has_tensor_hooks = True
             if node._hooks_by_output is None:
                 node._hooks_by_output = {}
             hooks = node._hooks_by_output.setdefault(self.output_nr, [])

@@ -67,7 +67,7 @@ def _validate(node, grads) -> list:
     gradient for a float32 input is cast (as PyTorch's ``validate_outputs``).
     """
     checked = []
-    for index, (grad, next_node, input_nr) in enumerate(zip(grads, node._next_nodes, node._next_input_nrs)):
+    for grad, next_node, input_nr in zip(grads, node._next_nodes, node._next_input_nrs):
         if next_node is None or grad is None:
             checked.append(None)  # an input that needs no gradient: nothing to check or send
             continue
@@ -76,7 +76,7 @@ def _validate(node, grads) -> list:
         if data.shape != shape:
             if not _is_broadcastable_to(data.shape, shape):
                 raise RuntimeError(
-                    f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                    f"Function {node.name()} returned an invalid gradient at index {len(checked)} - got "
                     f"{list(data.shape)} but expected shape compatible with {list(shape)}"
                 )
             grad = unbroadcast(grad, shape)
@@ -192,7 +192,7 @@ def run_backward(
         while ready:
             node = heappop(ready)[2]
             grad_outputs = buffers.pop(node)
-            if node._has_tensor_hooks():
+            if node._has_tensor_hooks:
                 for output_nr in range(len(grad_outputs)):
                     grad = grad_outputs[output_nr]
                     if grad is not None:

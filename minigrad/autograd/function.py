@@ -112,8 +112,9 @@ class Node:
         """The non-leaf tensor of output ``output_nr`` if it called ``retain_grad()``."""
         return None
 
-    def _has_tensor_hooks(self) -> bool:
-        return False
+    # Whether the tensors this node produced have hooks or retain their grad (the engine
+    # looks before each node runs; a plain attribute, set by register_hook and retain_grad).
+    _has_tensor_hooks = False
 
 
 class AccumulateGrad(Node):
@@ -133,6 +134,7 @@ class AccumulateGrad(Node):
     def _tensor_hooks(self, output_nr: int) -> list:
         return self.variable._hooks or ()
 
+    @property
     def _has_tensor_hooks(self) -> bool:
         return bool(self.variable._hooks)
 
@@ -259,7 +261,7 @@ class BackwardFunction(Node):
                     "form (x = x * 2 instead of x *= 2)."
                 )
         if self._packed:
-            return tuple([_unpack(t, self) for t in self._saved])
+            return tuple([t if t is None or type(t) is _tensor.Tensor else _unpack(t, self) for t in self._saved])
         return self._saved
 
     def mark_non_differentiable(self, *tensors) -> None:
@@ -288,9 +290,6 @@ class BackwardFunction(Node):
         return self._output_shape, self._output_dtype
 
     # ---- hooks of the tensors this node produced --------------------------------------------
-    def _has_tensor_hooks(self) -> bool:
-        return self._hooks_by_output is not None or self._retained_by_output is not None
-
     def _tensor_hooks(self, output_nr: int) -> list:
         hooks = self._hooks_by_output
         return hooks.get(output_nr, ()) if hooks else ()
