@@ -566,13 +566,11 @@ def _class_targets(input, target, weight, ignore_index: int, function: str) -> t
     # (min and max first: two quick reductions tell whether any target needs a closer look)
     if indices.size and (indices.min() < 0 or indices.max() >= classes):
         out_of_range = ((indices < 0) | (indices >= classes)) & (indices != ignore_index)
-    else:
-        out_of_range = np.zeros((), dtype=bool)
-    if out_of_range.any():
-        raise IndexError(
-            f"Target {indices[out_of_range].flat[0]} is out of bounds. (There are {classes} "
-            f"classes, numbered 0 to {classes - 1}.)"
-        )
+        if out_of_range.any():
+            raise IndexError(
+                f"Target {indices[out_of_range].flat[0]} is out of bounds. (There are {classes} "
+                f"classes, numbered 0 to {classes - 1}.)"
+            )
     return indices.reshape(()) if input.ndim == 1 else indices, weight
 
 
