@@ -108,7 +108,7 @@ FULL = Settings(
     two_moons_chunks=10,
     micrograd_steps=4,
     chain_steps=50_000,
-    chain_repeats=5,
+    chain_repeats=7,
     memory_steps=1000,
     memory_first_sample=100,
 )
