@@ -597,3 +597,15 @@ def test_pickling_a_non_leaf_gives_a_leaf_that_requires_grad():
     y = minigrad.ones(2, requires_grad=True) * 2
     copy = pickle.loads(pickle.dumps(y))
     assert copy.is_leaf and copy.requires_grad and copy.tolist() == [2, 2]
+
+
+def test_mT_of_a_vector_and_of_a_number_as_in_pytorch():
+    # PyTorch: a 1-D tensor has no matrix transpose; a 0-D one is returned with a warning.
+    message = "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+    with pytest.raises(RuntimeError, match=message):
+        _ = minigrad.ones(3).mT
+    number = minigrad.tensor(2.0)
+    with pytest.warns(UserWarning, match="Tensor.mT is deprecated on 0-D tensors"):
+        assert number.mT is number
+    batch = minigrad.arange(24.0).reshape(2, 3, 4).requires_grad_()
+    assert batch.mT.shape == (2, 4, 3) and batch.mT.grad_fn.name() == "TransposeBackward0"
