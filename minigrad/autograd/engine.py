@@ -59,31 +59,24 @@ def _is_broadcastable_to(source: tuple, target: tuple) -> bool:
     return all(t == s or t == 1 for s, t in zip(source[len(source) - len(target) :], target))
 
 
-def _validate(node, grads) -> list:
-    """Give each gradient the shape and dtype of the tensor it is the gradient of.
+def _conform(node, index: int, grad, shape: tuple, dtype):
+    """Give a gradient the shape and dtype of the tensor it is the gradient of.
 
-    That tensor's node says what it was (``_grad_metadata``): an input broadcast
-    by the operation gets its gradient summed back to its own shape, a float64
-    gradient for a float32 input is cast (as PyTorch's ``validate_outputs``).
+    An input broadcast by the operation gets its gradient summed back to its own
+    shape, a float64 gradient for a float32 input is cast (as PyTorch's
+    ``validate_outputs``); any other shape is the backward's mistake.
     """
-    checked = []
-    for grad, next_node, input_nr in zip(grads, node._next_nodes, node._next_input_nrs):
-        if next_node is None or grad is None:
-            checked.append(None)  # an input that needs no gradient: nothing to check or send
-            continue
-        shape, dtype = next_node._grad_metadata(input_nr)
-        data = grad.data
-        if data.shape != shape:
-            if not _is_broadcastable_to(data.shape, shape):
-                raise RuntimeError(
-                    f"Function {node.name()} returned an invalid gradient at index {len(checked)} - got "
-                    f"{list(data.shape)} but expected shape compatible with {list(shape)}"
-                )
-            grad = unbroadcast(grad, shape)
-        if grad.data.dtype is not dtype and grad.data.dtype != dtype:  # (`is`: the usual, quick answer)
-            grad = grad.to(dtype)
-        checked.append(grad)
-    return checked
+    data = grad.data
+    if data.shape != shape:
+        if not _is_broadcastable_to(data.shape, shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(data.shape)} but expected shape compatible with {list(shape)}"
+            )
+        grad = unbroadcast(grad, shape)
+    if grad.data.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
 
 
 def _run_tensor_hooks(node, output_nr: int, grad):
@@ -219,35 +212,45 @@ def run_backward(
             grad_inputs = None
             if len(grad_outputs) == 1:
                 if grad_outputs[0] is not None:
-                    grad_inputs = _validate(node, node.apply(grad_outputs))
+                    grad_inputs = node.apply(grad_outputs)
             elif any(g is not None for g in grad_outputs):
                 # Several outputs, only some got a gradient: the others get zeros.
                 grad_outputs = [
                     g if g is not None else _zeros(*node._grad_metadata(output_nr))
                     for output_nr, g in enumerate(grad_outputs)
                 ]
-                grad_inputs = _validate(node, node.apply(grad_outputs))
+                grad_inputs = node.apply(grad_outputs)
             if grad_inputs is None:  # no gradient reached this node: nothing flows on
                 grad_inputs = (None,) * len(next_nodes)
             if not retain_graph and node._saved:
                 node.release_saved_tensors()
-            if observer is not None:
-                observer(BackwardStep(node, tuple(grad_outputs), grad_inputs))
+            sent = [] if observer is not None else None
 
-            for next_node, input_nr, grad in zip(next_nodes, node._next_input_nrs, grad_inputs):
+            # Send each gradient to the node that needs it, in the shape and dtype of the
+            # tensor it is the gradient of; a node is ready once all its gradients are in.
+            for index, (next_node, input_nr, grad) in enumerate(zip(next_nodes, node._next_input_nrs, grad_inputs)):
                 if next_node is None:
+                    if sent is not None:
+                        sent.append(None)
                     continue
                 if grad is not None:
+                    shape, dtype = next_node._grad_metadata(input_nr)
+                    if grad.data.shape != shape or grad.data.dtype is not dtype:
+                        grad = _conform(node, index, grad, shape, dtype)
                     buffer = buffers.get(next_node)
                     if buffer is None:
                         buffer = buffers[next_node] = [None] * next_node.num_outputs
                     buffer[input_nr] = grad if buffer[input_nr] is None else buffer[input_nr] + grad
+                if sent is not None:
+                    sent.append(grad)
                 remaining = dependencies[next_node] - 1
                 dependencies[next_node] = remaining
                 if remaining == 0:
                     if next_node not in buffers:
                         buffers[next_node] = [None] * next_node.num_outputs
                     heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
+            if observer is not None:
+                observer(BackwardStep(node, tuple(grad_outputs), tuple(sent)))
             # Let go of this node's gradients: a gradient that only its buffer holds can
             # then become a leaf's .grad without a copy (see function._only_the_engine_holds).
             grad = grad_inputs = grad_outputs = None
