@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import math
 import os
@@ -264,6 +265,16 @@ class _quiet:
         sys.stdout = self.stdout
 
 
+@contextlib.contextmanager
+def _graded_with_seed(seed: int):
+    """Check tasks as the grader does with ``seed``, publishing nothing (for the property
+    tests, where hypothesis cannot share pytest's function-scoped monkeypatch)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(task_registry.GRADING_SEED_VARIABLE, str(seed))
+        patch.setattr(task_registry, "_publish", lambda task_id, produced: None)
+        yield
+
+
 @functools.lru_cache(maxsize=None)
 def _quiet_namespace(name: str) -> dict:
     """_solution_namespace of a solution, run once per test session, printing nothing."""
@@ -341,10 +352,7 @@ def test_the_solutions_pass_every_task_on_any_seed(ex01, ex02, seed, monkeypatch
 def test_any_grading_seed_gives_questions_a_correct_answer_passes(seed):
     # The grader draws a fresh seed per submission: no seed may produce an input that a
     # correct answer fails on (a node unreachable from the root, a step too small, ...).
-    previous = os.environ.get(task_registry.GRADING_SEED_VARIABLE)
-    os.environ[task_registry.GRADING_SEED_VARIABLE] = str(seed)
-    publish, task_registry._publish = task_registry._publish, lambda task_id, produced: None
-    try:
+    with _graded_with_seed(seed):
         check_task("ex01_forward_difference", forward_difference)
         check_task("ex01_central_difference", central_difference)
         check_task("ex01_error_order", lambda steps, errors: float(
@@ -358,12 +366,6 @@ def test_any_grading_seed_gives_questions_a_correct_answer_passes(seed):
         for task_id, answer in _answers_ex07().items():
             if task_id != "ex07_fit":  # trains a network: the fixed seeds above cover it
                 check_task(task_id, answer)
-    finally:
-        task_registry._publish = publish
-        if previous is None:
-            del os.environ[task_registry.GRADING_SEED_VARIABLE]
-        else:
-            os.environ[task_registry.GRADING_SEED_VARIABLE] = previous
 
 
 def test_the_course_engine_passes_the_tasks_it_implements():
@@ -807,16 +809,10 @@ def test_make_check_prints_a_score_per_task(tmp_path):
 
 
 # ------------------------------------------- exercises 08 (higher order) and 09 (checking)
-_EX08_EX09: dict[str, dict] = {}
-
-
 def _answers_ex08_ex09() -> dict[str, object]:
     """The answers of solutions 08 (higher-order derivatives) and 09 (checking gradients)."""
-    if not _EX08_EX09:
-        with _quiet():
-            _EX08_EX09["ex08"] = _solution_namespace("08_higher_order")
-            _EX08_EX09["ex09"] = _solution_namespace("09_checking_gradients")
-    ex08, ex09 = _EX08_EX09["ex08"], _EX08_EX09["ex09"]
+    ex08 = _quiet_namespace("08_higher_order")
+    ex09 = _quiet_namespace("09_checking_gradients")
     return {
         "ex08_second_derivative": ex08["second_derivative"],
         "ex08_hvp": ex08["hvp"],
@@ -832,18 +828,9 @@ def _answers_ex08_ex09() -> dict[str, object]:
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_any_grading_seed_gives_exercises_08_and_09_questions_the_solutions_pass(seed):
-    previous = os.environ.get(task_registry.GRADING_SEED_VARIABLE)
-    os.environ[task_registry.GRADING_SEED_VARIABLE] = str(seed)
-    publish, task_registry._publish = task_registry._publish, lambda task_id, produced: None
-    try:
+    with _graded_with_seed(seed):
         for task_id, answer in _answers_ex08_ex09().items():
             check_task(task_id, answer)
-    finally:
-        task_registry._publish = publish
-        if previous is None:
-            del os.environ[task_registry.GRADING_SEED_VARIABLE]
-        else:
-            os.environ[task_registry.GRADING_SEED_VARIABLE] = previous
 
 
 def _sigmoids(torch):
@@ -1039,16 +1026,10 @@ def test_untouched_exercises_08_and_09_are_reported_as_not_attempted():
 
 
 # ------------------------------------------- exercises 03 (tensors) and 04 (Jacobians)
-_EX03_EX04: dict[str, dict] = {}
-
-
 def _answers_ex03_ex04() -> dict[str, object]:
     """The answers of solutions 03 (tensors and broadcasting) and 04 (Jacobians)."""
-    if not _EX03_EX04:
-        with _quiet():
-            _EX03_EX04["ex03"] = _solution_namespace("03_tensors")
-            _EX03_EX04["ex04"] = _solution_namespace("04_jacobians")
-    ex03, ex04 = _EX03_EX04["ex03"], _EX03_EX04["ex04"]
+    ex03 = _quiet_namespace("03_tensors")
+    ex04 = _quiet_namespace("04_jacobians")
     return {
         "ex03_unbroadcast": ex03["unbroadcast"],
         "ex03_matmul_backward": ex03["matmul_backward"],
@@ -1123,18 +1104,9 @@ def test_the_course_engine_passes_the_tasks_of_exercises_03_and_04():
 @settings(max_examples=10)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_any_grading_seed_gives_exercises_03_and_04_questions_a_correct_answer_passes(seed):
-    previous = os.environ.get(task_registry.GRADING_SEED_VARIABLE)
-    os.environ[task_registry.GRADING_SEED_VARIABLE] = str(seed)
-    publish, task_registry._publish = task_registry._publish, lambda task_id, produced: None
-    try:
+    with _graded_with_seed(seed):
         for task_id, answer in _ex03_ex04_references().items():
             check_task(task_id, answer)
-    finally:
-        task_registry._publish = publish
-        if previous is None:
-            del os.environ[task_registry.GRADING_SEED_VARIABLE]
-        else:
-            os.environ[task_registry.GRADING_SEED_VARIABLE] = previous
 
 
 @pytest.mark.parametrize("engine", ["minigrad", "torch"])
