@@ -47,16 +47,12 @@ class Adam(Optimizer):
         """One update of every parameter that has a gradient (the others are left alone)."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+            lr, eps = group["lr"], group["eps"]
             beta1, beta2 = group["betas"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                grad = param.grad.data  # NumPy arrays from here on: no graph is recorded
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param.data
+                grad = self._gradient(param, group)
                 state = self.state.setdefault(param, {})
                 if not state:
                     state["step"] = 0

@@ -96,6 +96,18 @@ class Optimizer:
         """Update each parameter that has a gradient; ``closure`` recomputes the loss."""
         raise NotImplementedError
 
+    @staticmethod
+    def _gradient(param: Tensor, group: dict):
+        """The gradient an update follows, as a NumPy array (nothing is recorded from here on):
+        ``.grad``, negated with ``maximize`` (to climb instead of descend), plus
+        ``weight_decay`` times the parameter (L2 regularisation), as in PyTorch's optimizers."""
+        grad = param.grad.data
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param.data
+        return grad
+
     def _evaluate(self, closure: Callable | None):
         # The closure computes a loss and calls backward, so it needs recording on.
         if closure is None:

@@ -52,15 +52,10 @@ class SGD(Optimizer):
             lr = group["lr"]
             momentum = group["momentum"]
             dampening = group["dampening"]
-            weight_decay = group["weight_decay"]
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                grad = param.grad.data  # NumPy arrays from here on: no graph is recorded
-                if group["maximize"]:
-                    grad = -grad
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param.data
+                grad = self._gradient(param, group)
                 if momentum != 0:
                     grad = self._momentum(param, grad, momentum, dampening, group["nesterov"])
                 param.data -= lr * grad  # in place: arrays that share the memory see it
