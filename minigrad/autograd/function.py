@@ -142,6 +142,16 @@ class AccumulateGrad(Node):
         data = self.variable.data
         return data.shape, data.dtype
 
+    # What the engine reads for a node with one output (see BackwardFunction): the leaf's
+    # current shape and dtype, which ``leaf.data = ...`` may have changed since.
+    @property
+    def _output_shape(self) -> tuple:
+        return self.variable.data.shape
+
+    @property
+    def _output_dtype(self):
+        return self.variable.data.dtype
+
     def apply(self, grad_outputs: list) -> tuple:
         accumulate_grad(self.variable, grad_outputs[0])
         return ()
