@@ -367,13 +367,12 @@ class Function:
         Tensor = _tensor.Tensor
         state = grad_mode.state
         ctx = cls._backward_cls()
+        record = False
         if state.enabled:
             needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            ctx.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
             record = True in needs_input_grad
-        else:
-            record = False
         if record:
+            ctx.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
             state.enabled = False  # forward itself is never recorded
             try:
                 result = cls.forward(ctx, *args)
@@ -382,30 +381,46 @@ class Function:
         else:
             # Nothing to record (grad mode off, e.g. inside backward, or no input
             # requires grad): forward just computes.
-            ctx.needs_input_grad = (False,) * len(args)
+            ctx.needs_input_grad = _NO_INPUT_GRAD[len(args)] if len(args) < 5 else (False,) * len(args)
             result = cls.forward(ctx, *args)
 
-        # forward returns one array (the built-in operations), or tensors, or a tuple of them.
-        returned_array = type(result) is np.ndarray or isinstance(result, np.generic)
-        if returned_array:
-            # (NumPy gives a scalar such as np.float32 when the result has no dimensions.)
-            outputs = (_tensor.wrap(result),)
-        elif isinstance(result, tuple):
-            outputs = tuple([_as_output(out, args) for out in result])
-        else:
-            outputs = (_as_output(result, args),)
-        if cls.is_view:
-            base = args[0]
-            for out in outputs:
-                if out.data.base is not None:  # NumPy returned a view: share the version counter
-                    out._version_counter = base._version_counter
-                    out._base = base._base if base._base is not None else base
-        if forward_ad.state.level is not None:
-            forward_ad.propagate(cls, ctx, args, outputs)
-        if record:
-            # A forward that made its output tensors itself may have saved one of them.
-            _record(ctx, args, outputs, not returned_array)
-        return outputs[0] if returned_array or not isinstance(result, tuple) else outputs
+        if (type(result) is np.ndarray or isinstance(result, np.generic)) and not cls.is_view:
+            # The usual case, every built-in operation but the views: one result, an array
+            # (or a NumPy scalar such as np.float32, which NumPy gives for 0-dim results).
+            output = _tensor.wrap(result)
+            if forward_ad.state.level is not None:
+                forward_ad.propagate(cls, ctx, args, (output,))
+            if record:
+                _record(ctx, args, output)
+            return output
+        return _finish(cls, ctx, args, result, record)
+
+
+_NO_INPUT_GRAD = [(False,) * n for n in range(5)]
+
+
+def _finish(cls, ctx, args, result, record: bool):
+    """``Function.apply`` for the other results: several, tensors, a NumPy scalar, a view."""
+    # (NumPy gives a scalar such as np.float32 when the result has no dimensions.)
+    returned_array = type(result) is np.ndarray or isinstance(result, np.generic)
+    if returned_array:
+        outputs = (_tensor.wrap(result),)
+    elif isinstance(result, tuple):
+        outputs = tuple([_as_output(out, args) for out in result])
+    else:
+        outputs = (_as_output(result, args),)
+    if cls.is_view:
+        base = args[0]
+        for out in outputs:
+            if out.data.base is not None:  # NumPy returned a view: share the version counter
+                out._version_counter = base._version_counter
+                out._base = base._base if base._base is not None else base
+    if forward_ad.state.level is not None:
+        forward_ad.propagate(cls, ctx, args, outputs)
+    if record:
+        # A forward that made its output tensors itself may have saved one of them.
+        _record_outputs(ctx, args, outputs, not returned_array)
+    return outputs[0] if returned_array or not isinstance(result, tuple) else outputs
 
 
 def _as_output(value, args):
@@ -445,42 +460,70 @@ def grad_accumulator(leaf) -> AccumulateGrad:
     return node
 
 
-def _record(ctx, args, outputs, may_have_saved_outputs: bool = True) -> None:
-    """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs."""
+def _record_edges(ctx, args) -> None:
+    """Number the new node ``ctx`` and record where the gradient of each input goes next."""
     Tensor = _tensor.Tensor
     ctx.sequence_nr = _next_sequence_nr()
-    # One edge per tensor argument of forward (a dim or a shape gets none): where the
-    # gradient of that input goes next (see gradient_edge, written out here because
-    # every operation passes this way).
-    next_nodes, input_nrs = [], []
+    # One edge per tensor argument of forward (a dim or a shape gets none); this is
+    # gradient_edge, written out here because every operation passes this way.
+    next_nodes = []
+    all_first_outputs = True  # the usual case: every input_nr is 0
     for a in args:
         if isinstance(a, Tensor):
-            if a.grad_fn is not None:
-                next_nodes.append(a.grad_fn)
-                input_nrs.append(a.output_nr)
-            else:
-                next_nodes.append(grad_accumulator(a) if a._requires_grad else None)
-                input_nrs.append(0)
-    if len(next_nodes) != len(args):
+            node = a.grad_fn
+            if node is None:
+                node = grad_accumulator(a) if a._requires_grad else None
+            elif a.output_nr:
+                all_first_outputs = False
+            next_nodes.append(node)
+    count = len(next_nodes)
+    if count != len(args):
         ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
     ctx._next_nodes = tuple(next_nodes)
-    input_nrs = tuple(input_nrs)
-    ctx._next_input_nrs = _SHARED_VERSIONS.get(input_nrs, input_nrs)  # (0, 0), (0,): shared
+    if all_first_outputs:
+        ctx._next_input_nrs = _ZEROS[count] if count < len(_ZEROS) else (0,) * count
+    else:
+        ctx._next_input_nrs = tuple(
+            [a.output_nr if a.grad_fn is not None else 0 for a in args if isinstance(a, Tensor)]
+        )
+
+
+# Shared tuples of input numbers (0, 0, ...): one fewer tuple per node for the collector.
+_ZEROS = [(0,) * n for n in range(9)]
+
+
+def _record(ctx, args, output) -> None:
+    """Make ``ctx`` a node of the graph and the ``grad_fn`` of ``output``, forward's one array.
+
+    (Forward only made the array, so it can neither have saved nor marked this tensor.)
+    """
+    _record_edges(ctx, args)
+    data = output.data
+    ctx._output_shape = data.shape
+    ctx._output_dtype = dtype = data.dtype
+    if dtype.kind == "f":  # an integer result gets no grad_fn
+        output._requires_grad = True
+        output.grad_fn = ctx
+
+
+def _record_outputs(ctx, args, outputs, may_have_saved_outputs: bool) -> None:
+    """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs (any number)."""
+    Tensor = _tensor.Tensor
+    _record_edges(ctx, args)
+    non_differentiable = ctx._non_differentiable
     if len(outputs) == 1:
         out = outputs[0]
         data = out.data
         ctx._output_shape = data.shape
         ctx._output_dtype = data.dtype
-        non_differentiable = ctx._non_differentiable
         # (Integer results, and outputs marked non-differentiable, get no grad_fn.)
-        if data.dtype.kind == "f" and not (non_differentiable and any(out is t for t in non_differentiable)):
+        if data.dtype.kind == "f" and not any(out is t for t in non_differentiable):
             out._requires_grad = True
             out.grad_fn = ctx
     else:
         # The engine gives an output that received no gradient zeros of this shape.
         ctx.num_outputs = len(outputs)
         ctx._output_metadata = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-        non_differentiable = ctx._non_differentiable
         for output_nr, out in enumerate(outputs):
             if out.data.dtype.kind != "f" or any(out is t for t in non_differentiable):
                 continue
