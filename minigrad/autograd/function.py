@@ -369,15 +369,37 @@ class Function:
         ctx = cls._backward_cls()
         record = False
         if state.enabled:
-            needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            record = True in needs_input_grad
+            # One pass over the arguments: which of them need a gradient and, for each
+            # tensor, where its gradient must go next (the node's edges; see gradient_edge,
+            # written out here because every operation passes this way).
+            flags = []
+            next_nodes = []
+            first_outputs = True  # every input the first output of its node (nearly always)
+            for a in args:
+                if isinstance(a, Tensor):
+                    if a._requires_grad:
+                        record = True
+                        flags.append(True)
+                        node = a.grad_fn
+                        if node is None:
+                            node = grad_accumulator(a)
+                        elif a.output_nr:
+                            first_outputs = False
+                        next_nodes.append(node)
+                    else:
+                        flags.append(False)
+                        next_nodes.append(None)  # no gradient for this input
+                else:
+                    flags.append(False)  # a dim, a shape, ...: no edge at all
         if record:
+            needs_input_grad = tuple(flags)
             ctx.needs_input_grad = _SHARED_FLAGS.get(needs_input_grad, needs_input_grad)
             state.enabled = False  # forward itself is never recorded
             try:
                 result = cls.forward(ctx, *args)
             finally:
                 state.enabled = True
+            _record_edges(ctx, args, next_nodes, first_outputs)
         else:
             # Nothing to record (grad mode off, e.g. inside backward, or no input
             # requires grad): forward just computes.
@@ -391,7 +413,7 @@ class Function:
             if forward_ad.state.level is not None:
                 forward_ad.propagate(cls, ctx, args, (output,))
             if record:
-                _record(ctx, args, output)
+                _record(ctx, output)
             return output
         return _finish(cls, ctx, args, result, record)
 
@@ -419,7 +441,7 @@ def _finish(cls, ctx, args, result, record: bool):
         forward_ad.propagate(cls, ctx, args, outputs)
     if record:
         # A forward that made its output tensors itself may have saved one of them.
-        _record_outputs(ctx, args, outputs, not returned_array)
+        _record_outputs(ctx, outputs, not returned_array)
     return outputs[0] if returned_array or not isinstance(result, tuple) else outputs
 
 
@@ -460,29 +482,18 @@ def grad_accumulator(leaf) -> AccumulateGrad:
     return node
 
 
-def _record_edges(ctx, args) -> None:
-    """Number the new node ``ctx`` and record where the gradient of each input goes next."""
-    Tensor = _tensor.Tensor
+def _record_edges(ctx, args, next_nodes: list, first_outputs: bool) -> None:
+    """Number the new node ``ctx`` and keep its edges, found by ``Function.apply``."""
     ctx.sequence_nr = _next_sequence_nr()
-    # One edge per tensor argument of forward (a dim or a shape gets none); this is
-    # gradient_edge, written out here because every operation passes this way.
-    next_nodes = []
-    all_first_outputs = True  # the usual case: every input_nr is 0
-    for a in args:
-        if isinstance(a, Tensor):
-            node = a.grad_fn
-            if node is None:
-                node = grad_accumulator(a) if a._requires_grad else None
-            elif a.output_nr:
-                all_first_outputs = False
-            next_nodes.append(node)
     count = len(next_nodes)
     if count != len(args):
+        Tensor = _tensor.Tensor
         ctx._tensor_positions = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
     ctx._next_nodes = tuple(next_nodes)
-    if all_first_outputs:
+    if first_outputs:
         ctx._next_input_nrs = _ZEROS[count] if count < len(_ZEROS) else (0,) * count
     else:
+        Tensor = _tensor.Tensor
         ctx._next_input_nrs = tuple(
             [a.output_nr if a.grad_fn is not None else 0 for a in args if isinstance(a, Tensor)]
         )
@@ -492,12 +503,11 @@ def _record_edges(ctx, args) -> None:
 _ZEROS = [(0,) * n for n in range(9)]
 
 
-def _record(ctx, args, output) -> None:
-    """Make ``ctx`` a node of the graph and the ``grad_fn`` of ``output``, forward's one array.
+def _record(ctx, output) -> None:
+    """Make ``ctx`` the ``grad_fn`` of ``output``, forward's one array.
 
     (Forward only made the array, so it can neither have saved nor marked this tensor.)
     """
-    _record_edges(ctx, args)
     data = output.data
     ctx._output_shape = data.shape
     ctx._output_dtype = dtype = data.dtype
@@ -506,10 +516,9 @@ def _record(ctx, args, output) -> None:
         output.grad_fn = ctx
 
 
-def _record_outputs(ctx, args, outputs, may_have_saved_outputs: bool) -> None:
-    """Make ``ctx`` a node of the graph and the ``grad_fn`` of the outputs (any number)."""
+def _record_outputs(ctx, outputs, may_have_saved_outputs: bool) -> None:
+    """Make ``ctx`` the ``grad_fn`` of the outputs (any number)."""
     Tensor = _tensor.Tensor
-    _record_edges(ctx, args)
     non_differentiable = ctx._non_differentiable
     if len(outputs) == 1:
         out = outputs[0]
