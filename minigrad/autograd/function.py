@@ -228,6 +228,19 @@ class BackwardFunction(Node):
     needs_input_grad = ()
 
     # ---- what forward saves for backward -------------------------------------------------
+    _saves_result = False
+
+    def save_result_for_backward(self) -> None:
+        """Keep forward's result for ``backward``, whose ``saved_tensors`` is then ``(result,)``.
+
+        For the built-in operations whose derivative is written with their result (exp,
+        tanh, relu, ...; PyTorch's formulas call it ``result`` too). Forward returns the
+        array as usual and ``Function.apply`` saves the tensor it makes of it (as a
+        SavedOutput: no reference cycle). A Function of your own does the same with
+        ``ctx.save_for_backward(result)`` on the tensor it returns.
+        """
+        self._saves_result = True
+
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for ``backward``; ``None`` is allowed for "nothing needed"."""
         if True not in self.needs_input_grad and forward_ad.state.level is None:
@@ -406,14 +419,27 @@ class Function:
             ctx.needs_input_grad = _NO_INPUT_GRAD[len(args)] if len(args) < 5 else (False,) * len(args)
             result = cls.forward(ctx, *args)
 
-        if (type(result) is np.ndarray or isinstance(result, np.generic)) and not cls.is_view:
-            # The usual case, every built-in operation but the views: one result, an array
-            # (or a NumPy scalar such as np.float32, which NumPy gives for 0-dim results).
+        if type(result) is np.ndarray or isinstance(result, np.generic):
+            # The usual case, every built-in operation: one result, an array (or a NumPy
+            # scalar such as np.float32, which NumPy gives for 0-dim results).
             output = _tensor.wrap(result)
+            if cls.is_view and output.data.base is not None:
+                _share_memory(output, args[0])
             if forward_ad.state.level is not None:
                 forward_ad.propagate(cls, ctx, args, (output,))
             if record:
-                _record(ctx, output)
+                # The node becomes the output's grad_fn (forward only made the array, so it
+                # can neither have saved nor marked this tensor); an integer result gets none.
+                data = output.data
+                ctx._output_shape = data.shape
+                ctx._output_dtype = dtype = data.dtype
+                if dtype.kind == "f":
+                    output._requires_grad = True
+                    output.grad_fn = ctx
+                if ctx._saves_result:
+                    ctx._saved = (SavedOutput(output),)
+                    ctx._saved_versions = (0,)  # (a new tensor)
+                    ctx._packed = True
             return output
         return _finish(cls, ctx, args, result, record)
 
@@ -422,27 +448,27 @@ _NO_INPUT_GRAD = [(False,) * n for n in range(5)]
 
 
 def _finish(cls, ctx, args, result, record: bool):
-    """``Function.apply`` for the other results: several, tensors, a NumPy scalar, a view."""
-    # (NumPy gives a scalar such as np.float32 when the result has no dimensions.)
-    returned_array = type(result) is np.ndarray or isinstance(result, np.generic)
-    if returned_array:
-        outputs = (_tensor.wrap(result),)
-    elif isinstance(result, tuple):
+    """``Function.apply`` for the other results: several, or tensors made by forward."""
+    if isinstance(result, tuple):
         outputs = tuple([_as_output(out, args) for out in result])
     else:
         outputs = (_as_output(result, args),)
     if cls.is_view:
-        base = args[0]
         for out in outputs:
-            if out.data.base is not None:  # NumPy returned a view: share the version counter
-                out._version_counter = base._version_counter
-                out._base = base._base if base._base is not None else base
+            if out.data.base is not None:
+                _share_memory(out, args[0])
     if forward_ad.state.level is not None:
         forward_ad.propagate(cls, ctx, args, outputs)
     if record:
         # A forward that made its output tensors itself may have saved one of them.
-        _record_outputs(ctx, outputs, not returned_array)
-    return outputs[0] if returned_array or not isinstance(result, tuple) else outputs
+        _record_outputs(ctx, outputs)
+    return outputs if isinstance(result, tuple) else outputs[0]
+
+
+def _share_memory(view, base) -> None:
+    """A view NumPy returned shares its base's memory, so its version counter too."""
+    view._version_counter = base._version_counter
+    view._base = base._base if base._base is not None else base
 
 
 def _as_output(value, args):
@@ -503,20 +529,7 @@ def _record_edges(ctx, args, next_nodes: list, first_outputs: bool) -> None:
 _ZEROS = [(0,) * n for n in range(9)]
 
 
-def _record(ctx, output) -> None:
-    """Make ``ctx`` the ``grad_fn`` of ``output``, forward's one array.
-
-    (Forward only made the array, so it can neither have saved nor marked this tensor.)
-    """
-    data = output.data
-    ctx._output_shape = data.shape
-    ctx._output_dtype = dtype = data.dtype
-    if dtype.kind == "f":  # an integer result gets no grad_fn
-        output._requires_grad = True
-        output.grad_fn = ctx
-
-
-def _record_outputs(ctx, outputs, may_have_saved_outputs: bool) -> None:
+def _record_outputs(ctx, outputs) -> None:
     """Make ``ctx`` the ``grad_fn`` of the outputs (any number)."""
     Tensor = _tensor.Tensor
     non_differentiable = ctx._non_differentiable
@@ -539,14 +552,13 @@ def _record_outputs(ctx, outputs, may_have_saved_outputs: bool) -> None:
             out._requires_grad = True
             out.grad_fn = ctx
             out.output_nr = output_nr
-    if may_have_saved_outputs:
-        # A node that saved one of its own outputs keeps it as a SavedOutput (no reference cycle).
-        saved = ctx._saved
-        for t in saved:
-            if type(t) is Tensor and t.grad_fn is ctx:
-                ctx._saved = tuple([SavedOutput(t) if type(t) is Tensor and t.grad_fn is ctx else t for t in saved])
-                ctx._packed = True
-                break
+    # A node that saved one of its own outputs keeps it as a SavedOutput (no reference cycle).
+    saved = ctx._saved
+    for t in saved:
+        if type(t) is Tensor and t.grad_fn is ctx:
+            ctx._saved = tuple([SavedOutput(t) if type(t) is Tensor and t.grad_fn is ctx else t for t in saved])
+            ctx._packed = True
+            break
 
 
 def _unpack(saved, node):

@@ -152,9 +152,8 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = wrap(1.0 / x.data)
-        ctx.save_for_backward(result)
-        return result
+        ctx.save_result_for_backward()
+        return 1.0 / x.data
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -232,10 +231,9 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, base, x):
-        result = wrap(np.power(np.asarray(base, dtype=x.data.dtype), x.data))
-        ctx.save_for_backward(result)
+        ctx.save_result_for_backward()
         ctx.log_base = float(np.log(base)) if base > 0 else float("nan")
-        return result
+        return np.power(np.asarray(base, dtype=x.data.dtype), x.data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -256,9 +254,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = wrap(np.exp(x.data))
-        ctx.save_for_backward(result)
-        return result
+        ctx.save_result_for_backward()
+        return np.exp(x.data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -298,10 +295,9 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
+        ctx.save_result_for_backward()
         with np.errstate(invalid="ignore"):
-            result = wrap(np.sqrt(x.data))
-        ctx.save_for_backward(result)
-        return result
+            return np.sqrt(x.data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -341,9 +337,8 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = wrap(np.tanh(x.data))
-        ctx.save_for_backward(result)
-        return result
+        ctx.save_result_for_backward()
+        return np.tanh(x.data)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -365,9 +360,8 @@ class Sigmoid(Function):
     def forward(ctx, x):
         # exp of a large negative number would overflow: use the form with exp(-|x|).
         z = np.exp(-np.abs(x.data))
-        result = wrap(np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype))
-        ctx.save_for_backward(result)
-        return result
+        ctx.save_result_for_backward()
+        return np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -387,9 +381,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        result = wrap(np.maximum(x.data, 0))
-        ctx.save_for_backward(result)
-        return result
+        ctx.save_result_for_backward()
+        return np.maximum(x.data, 0)
 
     @staticmethod
     def backward(ctx, grad_output):

@@ -311,10 +311,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        result = wrap(np.exp(_log_softmax(x.data, dim)))
-        ctx.save_for_backward(result)
+        ctx.save_result_for_backward()
         ctx.dim = dim
-        return result
+        return np.exp(_log_softmax(x.data, dim))
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -334,10 +333,9 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        result = wrap(_log_softmax(x.data, dim))
-        ctx.save_for_backward(result)
+        ctx.save_result_for_backward()
         ctx.dim = dim
-        return result
+        return _log_softmax(x.data, dim)
 
     @staticmethod
     def backward(ctx, grad_output):
