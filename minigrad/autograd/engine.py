@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import _tensor
 from . import grad_mode
-from .function import AccumulateGrad, accumulate_grad, gradient_edge
+from .function import AccumulateGrad, accumulate_grad, gradient_edge, records_operations
 
 
 class BackwardStep(NamedTuple):
@@ -43,7 +43,10 @@ def unbroadcast(grad, shape: tuple):
     shape = tuple(shape)
     if grad.data.shape == shape:
         return grad
-    sum_dims = _tensor._red.SumDim.apply  # the sum of grad.sum(dim=...), its dims already checked
+    if records_operations():
+        sum_dims = _tensor._red.SumDim.apply  # the sum of grad.sum(dim=...), its dims already checked
+    else:
+        sum_dims = _sum_array  # nothing records it: the same sum, on the array
     extra = grad.data.ndim - len(shape)
     if extra:
         grad = sum_dims(grad, tuple(range(extra)), False)
@@ -51,6 +54,10 @@ def unbroadcast(grad, shape: tuple):
     if stretched:
         grad = sum_dims(grad, stretched, True)
     return grad
+
+
+def _sum_array(grad, dims: tuple, keepdim: bool):
+    return _tensor.wrap(np.asarray(grad.data.sum(axis=dims, keepdims=keepdim)))
 
 
 def _is_broadcastable_to(source: tuple, target: tuple) -> bool:

@@ -447,6 +447,16 @@ class Function:
 _NO_INPUT_GRAD = [(False,) * n for n in range(5)]
 
 
+def records_operations() -> bool:
+    """Whether operations run now are recorded (grad mode on: in a backward pass, that is
+    create_graph=True) or differentiated forward (forward-mode AD).
+
+    When neither, a backward formula may compute on the arrays directly instead of with
+    tensor operations, whose only purpose there would be to be recorded.
+    """
+    return grad_mode.state.enabled or forward_ad.state.level is not None
+
+
 def _finish(cls, ctx, args, result, record: bool):
     """``Function.apply`` for the other results: several, or tensors made by forward."""
     if isinstance(result, tuple):

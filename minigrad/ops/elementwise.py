@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import wrap
-from ..autograd.function import Function
+from ..autograd.function import Function, records_operations
 
 
 def _constant(array: np.ndarray, like) -> object:
@@ -94,6 +94,17 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
+        g = grad_output.data
+        if (
+            not records_operations()
+            and (a is None or a.data.dtype is g.dtype)
+            and (b is None or b.data.dtype is g.dtype)
+        ):
+            # A backward pass that is not itself recorded, operands of one dtype (as the
+            # tensor operators make them): the same products on the arrays.
+            grad_a = wrap(g * b.data) if ctx.needs_input_grad[0] else None
+            grad_b = wrap(g * a.data) if ctx.needs_input_grad[1] else None
+            return grad_a, grad_b
         grad_a = grad_output * b if ctx.needs_input_grad[0] else None
         grad_b = grad_output * a if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
@@ -399,8 +410,11 @@ def _times_mask(x, mask: np.ndarray):
 
     The boolean mask is multiplied as it is (``Mul.apply``, not ``x * mask``, which would
     first convert it to x's dtype, as PyTorch's type promotion says): NumPy's float loop
-    reads the booleans as 0 and 1, with no float copy of the mask.
+    reads the booleans as 0 and 1, with no float copy of the mask. When nothing records
+    it (see ``records_operations``), the product is made on the arrays directly.
     """
+    if not records_operations():
+        return wrap(x.data * mask)
     return Mul.apply(x, wrap(mask))
 
 
