@@ -930,3 +930,33 @@ def test_next_functions_are_pairs_built_from_the_recorded_edges():
     assert type(node) is AccumulateGrad and node.variable is x and number == 0
     assert (constant, constant_number) == (None, 0)  # the wrapped 3.0, as in PyTorch
     assert z.grad_fn.next_functions[1][0] is node  # one AccumulateGrad per leaf, shared
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_array_shortcuts_of_backward_agree_with_the_recorded_formulas(dtype):
+    # In an ordinary backward pass the hottest formulas (matmul, mul, relu's mask, the sums
+    # over broadcast dimensions) compute on the arrays; with create_graph=True the same
+    # formulas run as recorded tensor operations. Both must give the same gradients.
+    rng = np.random.default_rng(3)
+
+    def leaf(*shape):
+        return minigrad.tensor(rng.normal(size=shape).astype(dtype), requires_grad=True)
+
+    x, w, b = leaf(5, 4), leaf(4, 3), leaf(3)
+    batch, weights = leaf(2, 5, 4), leaf(4, 3)  # a batched product whose weights are broadcast
+    s, column = leaf(3), leaf(5, 1)
+
+    def loss():
+        h = (x @ w + b).relu() * s * 2.0  # broadcast bias and scale, a wrapped number
+        g = ((batch @ weights) * column).tanh()  # batch dims summed back, a stretched column
+        return (h * h).sum() + (g * 3.0).sum() + (h.sum(dim=0) * b).sum()
+
+    leaves = [x, w, b, batch, weights, s, column]
+    loss().backward()
+    shortcut = [t.grad.numpy().copy() for t in leaves]
+    recorded = minigrad.autograd.grad(loss(), leaves, create_graph=True)
+    for name, fast, slow in zip("x w b batch weights s column".split(), shortcut, recorded):
+        assert slow.grad_fn is not None, name  # (the recorded formulas really ran)
+        slow = slow.detach().numpy()
+        assert fast.dtype == slow.dtype, name
+        np.testing.assert_allclose(fast, slow, rtol=1e-6, atol=1e-6, err_msg=name)
