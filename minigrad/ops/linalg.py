@@ -107,7 +107,10 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     """The matrix product with NumPy's (and PyTorch's) rules for vectors and batches."""
     if not isinstance(b, Tensor):
         b = Tensor(b)
-    ndim_a, ndim_b = a.data.ndim, b.data.ndim
+    x, y = a.data, b.data
+    if x.ndim == 2 and y.ndim == 2 and x.shape[1] == y.shape[0] and x.dtype is y.dtype:
+        return Matmul.apply(a, b)  # two matrices that fit, of one dtype: nothing to check
+    ndim_a, ndim_b = x.ndim, y.ndim
     if ndim_a == 0 or ndim_b == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {ndim_a}D and {ndim_b}D"
