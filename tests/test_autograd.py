@@ -935,7 +935,7 @@ def test_next_functions_are_pairs_built_from_the_recorded_edges():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_array_shortcuts_of_backward_agree_with_the_recorded_formulas(dtype):
     # In an ordinary backward pass the hottest formulas (matmul, mul, relu's mask, the sums
-    # over broadcast dimensions) compute on the arrays; with create_graph=True the same
+    # over broadcast dimensions, log_softmax, nll_loss) compute on the arrays; with create_graph=True the same
     # formulas run as recorded tensor operations. Both must give the same gradients.
     rng = np.random.default_rng(3)
 
@@ -945,11 +945,13 @@ def test_array_shortcuts_of_backward_agree_with_the_recorded_formulas(dtype):
     x, w, b = leaf(5, 4), leaf(4, 3), leaf(3)
     batch, weights = leaf(2, 5, 4), leaf(4, 3)  # a batched product whose weights are broadcast
     s, column = leaf(3), leaf(5, 1)
+    labels = minigrad.tensor([0, 2, 1, 2, 0])
 
     def loss():
         h = (x @ w + b).relu() * s * 2.0  # broadcast bias and scale, a wrapped number
         g = ((batch @ weights) * column).tanh()  # batch dims summed back, a stretched column
-        return (h * h).sum() + (g * 3.0).sum() + (h.sum(dim=0) * b).sum()
+        ce = minigrad.nn.functional.cross_entropy(h, labels)  # log_softmax, then nll_loss
+        return (h * h).sum() + (g * 3.0).sum() + (h.sum(dim=0) * b).sum() + ce
 
     leaves = [x, w, b, batch, weights, s, column]
     loss().backward()

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor, _dim, _to_float, values_indices, wrap
-from ..autograd.function import Function
+from ..autograd.function import Function, records_operations
 from .shape import Expand
 
 
@@ -340,6 +340,9 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
+        if not records_operations():  # (the same formula on the arrays: see Matmul.backward)
+            g = grad_output.data
+            return wrap(g - np.exp(result.data) * g.sum(axis=ctx.dim, keepdims=True)), None
         return grad_output - result.exp() * grad_output.sum(dim=ctx.dim, keepdim=True), None
 
     @staticmethod
