@@ -271,6 +271,9 @@ def test_tensor_graph_shows_pytorch_names_shapes_values_grads_and_legend():
                  "AccumulateGrad"]:
         assert f">{name}<" in svg
     assert svg.count(">AccumulateGrad<") == 3  # one per leaf
+    # Each of the 6 operations says what it produced (all of shape (3,)); the AccumulateGrad
+    # nodes produce nothing (the leaf they lead to has its own box).
+    assert svg.count(">output (3,)<") == 6
     for name in ["a", "b", "c", "y"]:
         assert f">{name}<" in svg
     assert ">shape (3,)<" in svg

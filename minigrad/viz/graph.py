@@ -435,9 +435,14 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
             outputs.setdefault((id(grad_fn), getattr(tensor, "output_nr", 0)), tensor)
     # The shape each grad_fn's output had, where known: from a tensor we were given, or
     # from what minigrad's nodes record about their outputs (PyTorch's do not say).
+    # (An AccumulateGrad node, which has the leaf as its ``variable``, produces nothing.)
     produced_shapes = {}
     for node in nodes:
-        if getattr(node, "num_outputs", None) == 1 and getattr(node, "_output_dtype", None) is not None:
+        if (
+            getattr(node, "num_outputs", None) == 1
+            and getattr(node, "_output_dtype", None) is not None
+            and not hasattr(node, "variable")
+        ):
             produced_shapes[id(node)] = tuple(node._output_shape)
     produced_shapes.update({key[0]: tuple(tensor.shape) for key, tensor in outputs.items()
                             if key[1] == 0})
