@@ -346,7 +346,9 @@ class Function:
     ``forward`` may return a Tensor or a NumPy array (the built-in operations
     return arrays: they compute on ``x.data`` directly).  ``backward`` works
     with Tensors, so that with ``create_graph=True`` the backward pass is itself
-    recorded and can be differentiated again.  An optional ``jvp(ctx, *tangents)``
+    recorded and can be differentiated again (the busiest built-in formulas also
+    have a shortcut on arrays for when nothing records them: ``records_operations``).
+    An optional ``jvp(ctx, *tangents)``
     gives the forward-mode derivative used by ``autograd.functional.jvp``.
     """
 

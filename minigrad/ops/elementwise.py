@@ -3,7 +3,9 @@
 ``forward`` computes on NumPy arrays (``x.data``) and saves what the derivative
 needs; ``backward`` multiplies the incoming gradient by the local derivative
 (the chain rule), written with Tensor operations so that it can itself be
-differentiated when ``create_graph=True``.  ``jvp`` is the same local
+differentiated when ``create_graph=True``.  (The busiest formulas, ``Mul``'s and
+the masks of ``relu`` and friends, also compute on the arrays when nothing records
+the backward pass: see ``records_operations``.)  ``jvp`` is the same local
 derivative used in forward mode (tangent in, tangent out).
 
 Broadcasting is not handled here: if an input was broadcast, its gradient
