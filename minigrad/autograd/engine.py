@@ -98,10 +98,10 @@ def _run_tensor_hooks(node, output_nr: int, grad):
 
 
 def _collect(root_nodes: list, with_parents: bool):
-    """Every node reachable from the roots, and how many edges lead into each
-    (and, when asked, each node's parents: only ``inputs=`` needs them)."""
-    dependencies = {}
-    seen = set(root_nodes)
+    """How many edges lead into each node reachable from the roots (the dictionary's keys
+    are those nodes, the roots included), and, when asked, each node's parents (only
+    ``inputs=`` needs them)."""
+    dependencies = dict.fromkeys(root_nodes, 0)
     stack = list(root_nodes)
     parents = {}
     while stack:
@@ -109,13 +109,15 @@ def _collect(root_nodes: list, with_parents: bool):
         for next_node in node._next_nodes:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            count = dependencies.get(next_node)
+            if count is None:  # reached for the first time
+                dependencies[next_node] = 1
+                stack.append(next_node)
+            else:
+                dependencies[next_node] = count + 1
             if with_parents:
                 parents.setdefault(next_node, []).append(node)
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
-    return dependencies, parents, seen
+    return dependencies, parents
 
 
 def _needed_nodes(targets: set, parents: dict) -> set:
@@ -152,7 +154,7 @@ def run_backward(
     """
     root_edges = [gradient_edge(t) for t in roots]
     root_nodes = list({id(node): node for node, _ in root_edges}.values())
-    dependencies, parents, reachable = _collect(root_nodes, with_parents=inputs is not None)
+    dependencies, parents = _collect(root_nodes, with_parents=inputs is not None)
 
     # Where to capture gradients, for autograd.grad / backward(inputs=...).
     capture = {}
@@ -160,7 +162,7 @@ def run_backward(
         for index, tensor in enumerate(inputs):
             node, output_nr = _input_edge(tensor)
             capture.setdefault(node, []).append((output_nr, index, tensor))
-        needed = _needed_nodes({n for n in capture if n in reachable}, parents)
+        needed = _needed_nodes({n for n in capture if n in dependencies}, parents)  # (reachable ones)
         # Count only the edges that come from nodes which will run.
         dependencies = {}
         for node in needed:
