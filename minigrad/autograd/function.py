@@ -446,6 +446,7 @@ class Function:
         return _finish(cls, ctx, args, result, record)
 
 
+# needs_input_grad of an operation that is not recorded: shared all-False tuples.
 _NO_INPUT_GRAD = [(False,) * n for n in range(5)]
 
 
