@@ -962,3 +962,47 @@ def test_array_shortcuts_of_backward_agree_with_the_recorded_formulas(dtype):
         slow = slow.detach().numpy()
         assert fast.dtype == slow.dtype, name
         np.testing.assert_allclose(fast, slow, rtol=1e-6, atol=1e-6, err_msg=name)
+
+
+def _heap_order(root) -> list:
+    """The order of the engine's rule, computed the plain way: every ready node goes into a
+    heap keyed by (newest first, then first come), and the top one runs next."""
+    import heapq
+    import itertools
+
+    dependencies, stack, seen = {}, [root.grad_fn], {root.grad_fn}
+    while stack:
+        for next_node, _ in stack.pop().next_functions:
+            if next_node is not None:
+                dependencies[next_node] = dependencies.get(next_node, 0) + 1
+                if next_node not in seen:
+                    seen.add(next_node)
+                    stack.append(next_node)
+    tiebreak = itertools.count()
+    ready = [(-root.grad_fn.sequence_nr, next(tiebreak), root.grad_fn)]
+    order = []
+    while ready:
+        node = heapq.heappop(ready)[2]
+        order.append(node)
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] -= 1
+            if dependencies[next_node] == 0:
+                heapq.heappush(ready, (-next_node.sequence_nr, next(tiebreak), next_node))
+    return order
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_nodes_run_in_the_heap_order_although_a_sure_next_node_skips_the_heap(seed):
+    # The engine runs a node made ready by the previous one directly when it is sure to
+    # come first; the order must be exactly the one of a heap that sees every ready node.
+    rng = np.random.default_rng(seed)
+    leaves = [minigrad.tensor(rng.normal(size=3), requires_grad=True) for _ in range(4)]
+    values = list(leaves)
+    for _ in range(25):  # random operations on random earlier values: branches and merges
+        a, b = (values[i] for i in rng.integers(0, len(values), 2))
+        values.append([a * b, a + b, (a - b).tanh(), a.exp() * 0.1][rng.integers(0, 4)])
+    root = sum(values[-6:], minigrad.tensor(0.0)).sum()
+    ran = [step.node for step in trace_backward(root)]
+    assert ran == _heap_order(root)
