@@ -272,6 +272,8 @@ def run_backward(
                     # waiting can skip the heap, one at a time.
                     sequence_nr = next_node.sequence_nr
                     if following is not None and sequence_nr > following.sequence_nr:
+                        # A newer one beats the node set aside: it takes its place, and the
+                        # one set aside goes into the heap instead.
                         following, next_node = next_node, following
                         sequence_nr = next_node.sequence_nr
                     elif following is None and (not ready or sequence_nr > -ready[0][0]):
