@@ -232,7 +232,7 @@ def run_backward(
             elif any(g is not None for g in grad_outputs):
                 # Several outputs, only some got a gradient: the others get zeros.
                 grad_outputs = [
-                    g if g is not None else _zeros(*node._grad_metadata(output_nr))
+                    g if g is not None else _zeros(*node._output_metadata[output_nr])
                     for output_nr, g in enumerate(grad_outputs)
                 ]
                 grad_inputs = node.apply(grad_outputs)
@@ -250,10 +250,10 @@ def run_backward(
                         sent.append(None)
                     continue
                 if grad is not None:
-                    if next_node.num_outputs == 1:  # (the usual case, read without a call)
+                    if next_node.num_outputs == 1:  # (the usual case: no tuple to unpack)
                         shape, dtype = next_node._output_shape, next_node._output_dtype
                     else:
-                        shape, dtype = next_node._grad_metadata(input_nr)
+                        shape, dtype = next_node._output_metadata[input_nr]
                     if grad.data.shape != shape or grad.data.dtype is not dtype:
                         grad = _conform(node, index, grad, shape, dtype)
                     buffer = buffers.get(next_node)

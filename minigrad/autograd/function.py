@@ -86,14 +86,6 @@ class Node:
         """Gradients for ``next_functions`` from the gradients of this node's outputs."""
         raise NotImplementedError
 
-    def _grad_metadata(self, output_nr: int) -> tuple:
-        """``(shape, dtype)`` of this node's output ``output_nr``: what its gradient must be.
-
-        The engine checks every gradient it sends here against it (PyTorch's
-        ``input_metadata``: the inputs of a backward node are the gradients it receives).
-        """
-        raise NotImplementedError
-
     @property
     def has_saved_tensors(self) -> bool:
         """Whether this node keeps tensors for its backward (see ``saved_tensors_released``)."""
@@ -138,12 +130,8 @@ class AccumulateGrad(Node):
     def _has_tensor_hooks(self) -> bool:
         return bool(self.variable._hooks)
 
-    def _grad_metadata(self, output_nr: int) -> tuple:
-        data = self.variable.data
-        return data.shape, data.dtype
-
-    # What the engine reads for a node with one output (see BackwardFunction): the leaf's
-    # current shape and dtype, which ``leaf.data = ...`` may have changed since.
+    # What a gradient sent here must be (see BackwardFunction): the leaf's current shape
+    # and dtype, which ``leaf.data = ...`` may have changed since the node was made.
     @property
     def _output_shape(self) -> tuple:
         return self.variable.data.shape
@@ -220,6 +208,8 @@ class BackwardFunction(Node):
     _tensor_positions = None  # where the tensors are among forward's arguments (None: all)
     # What the outputs were: _output_shape and _output_dtype for one output (the usual
     # case, and no tuple to keep), _output_metadata = ((shape, dtype), ...) for several.
+    # The engine checks every gradient it sends to this node against them (PyTorch's
+    # input_metadata: the inputs of a backward node are the gradients it receives).
     _output_shape = ()
     _output_dtype = None
     _output_metadata = ()
@@ -306,11 +296,6 @@ class BackwardFunction(Node):
                 self._saved = None
                 self._saved_versions = None
                 return
-
-    def _grad_metadata(self, output_nr: int) -> tuple:
-        if self._output_metadata:
-            return self._output_metadata[output_nr]
-        return self._output_shape, self._output_dtype
 
     # ---- hooks of the tensors this node produced --------------------------------------------
     def _tensor_hooks(self, output_nr: int) -> list:
@@ -430,14 +415,8 @@ class Function:
             if forward_ad.state.level is not None:
                 forward_ad.propagate(cls, ctx, args, (output,))
             if record:
-                # The node becomes the output's grad_fn (forward only made the array, so it
-                # can neither have saved nor marked this tensor); an integer result gets none.
-                data = output.data
-                ctx._output_shape = data.shape
-                ctx._output_dtype = dtype = data.dtype
-                if dtype.kind == "f":
-                    output._requires_grad = True
-                    output.grad_fn = ctx
+                # (Forward only made the array: it can neither have saved nor marked this tensor.)
+                _record_output(ctx, output, differentiable=True)
                 if ctx._saves_result:
                     ctx._saved = (SavedOutput(output),)
                     ctx._saved_versions = (0,)  # (a new tensor)
@@ -542,19 +521,24 @@ def _record_edges(ctx, args, next_nodes: list, first_outputs: bool) -> None:
 _ZEROS = [(0,) * n for n in range(9)]
 
 
+def _record_output(ctx, output, differentiable: bool) -> None:
+    """Keep the shape and dtype of forward's one output on its node ``ctx``, and make ``ctx``
+    its grad_fn (an integer result, or one marked non-differentiable, gets none)."""
+    data = output.data
+    ctx._output_shape = data.shape
+    ctx._output_dtype = dtype = data.dtype
+    if differentiable and dtype.kind == "f":
+        output._requires_grad = True
+        output.grad_fn = ctx
+
+
 def _record_outputs(ctx, outputs) -> None:
     """Make ``ctx`` the ``grad_fn`` of the outputs (any number)."""
     Tensor = _tensor.Tensor
     non_differentiable = ctx._non_differentiable
     if len(outputs) == 1:
         out = outputs[0]
-        data = out.data
-        ctx._output_shape = data.shape
-        ctx._output_dtype = data.dtype
-        # (Integer results, and outputs marked non-differentiable, get no grad_fn.)
-        if data.dtype.kind == "f" and not any(out is t for t in non_differentiable):
-            out._requires_grad = True
-            out.grad_fn = ctx
+        _record_output(ctx, out, differentiable=not any(out is t for t in non_differentiable))
     else:
         # The engine gives an output that received no gradient zeros of this shape.
         ctx.num_outputs = len(outputs)
