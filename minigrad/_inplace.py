@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from ._tensor import Tensor, _scalar_operand, wrap
-from .autograd import forward_ad, grad_mode
-from .autograd.function import Function
+from ._tensor import Tensor, _scalar_operand, bump_version, wrap
+from .autograd import forward_ad
+from .autograd.function import Function, is_recorded
 
 
 def _records(tensor: Tensor, other=None) -> bool:
@@ -28,9 +28,7 @@ def _records(tensor: Tensor, other=None) -> bool:
         tensor._fw_tangent is not None or (isinstance(other, Tensor) and other._fw_tangent is not None)
     ):
         return True
-    return grad_mode.state.enabled and (
-        tensor._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
-    )
+    return is_recorded((tensor, other))
 
 
 def _check_allowed(tensor: Tensor) -> None:
@@ -77,7 +75,7 @@ def _write(tensor: Tensor, result: Tensor) -> Tensor:
     if not np.can_cast(result.data.dtype, tensor.data.dtype, casting="same_kind"):
         raise _cast_error(result.data.dtype, tensor)
     tensor.data[...] = result.data
-    tensor._version_counter[0] += 1
+    bump_version(tensor)
     if result.grad_fn is not None:
         tensor.grad_fn = result.grad_fn
         tensor.output_nr = result.output_nr
@@ -96,7 +94,7 @@ def binary(tensor: Tensor, function, ufunc, other) -> Tensor:
             ufunc(tensor.data, operand, out=tensor.data, casting="same_kind")
         except TypeError:  # NumPy refuses to cast the result into the tensor's dtype
             raise _cast_error(np.result_type(tensor.data, operand), tensor) from None
-        tensor._version_counter[0] += 1
+        bump_version(tensor)
         return tensor
     _check_allowed(tensor)
     if not isinstance(other, Tensor):
@@ -120,7 +118,7 @@ def fill(tensor: Tensor, value, function=None) -> Tensor:
             return _write(tensor, FillTensor.apply(_snapshot(tensor), value))
         return _write(tensor, (function or Fill).apply(_snapshot(tensor), value))
     tensor.data[...] = value.data if isinstance(value, Tensor) else value
-    tensor._version_counter[0] += 1
+    bump_version(tensor)
     return tensor
 
 
@@ -131,7 +129,7 @@ def copy(tensor: Tensor, source) -> Tensor:
         _check_allowed(tensor)
         return _write(tensor, Copy.apply(_snapshot(tensor), source))
     tensor.data[...] = np.broadcast_to(source.data, tensor.data.shape)
-    tensor._version_counter[0] += 1
+    bump_version(tensor)
     return tensor
 
 
@@ -147,7 +145,7 @@ def setitem(tensor: Tensor, index, value) -> None:
         _write(tensor, CopySlices.apply(_snapshot(tensor), value, items))
         return
     tensor.data[items] = value.data if isinstance(value, Tensor) else value
-    tensor._version_counter[0] += 1
+    bump_version(tensor)
 
 
 class Fill(Function):

@@ -27,7 +27,6 @@ import numpy as np
 
 from . import autograd, dtypes
 from ._printing import tensor_repr
-from .autograd.function import WRAPPED_NUMBER_VERSION
 
 
 class Size(tuple):
@@ -52,6 +51,15 @@ def wrap(array: np.ndarray) -> Tensor:
     tensor = _new_tensor(Tensor)
     _init_state(tensor, array)
     return tensor
+
+
+def bump_version(tensor: Tensor) -> None:
+    """Count one in-place change of ``tensor``'s memory (its views share the counter).
+
+    A node that saved the tensor for backward compares the count with the one it saw,
+    and refuses a value that changed since (see ``BackwardFunction.saved_tensors``).
+    """
+    tensor._version_counter[0] += 1
 
 
 def _init_state(tensor: Tensor, array: np.ndarray) -> None:
@@ -122,6 +130,7 @@ class Tensor:
     _hooks = None  # hooks of a leaf (register_hook)
     _grad_accumulator = None  # weak reference to a leaf's AccumulateGrad node
     _fw_tangent = None  # the tangent of a dual tensor (forward-mode AD)
+    _is_wrapped_number = False  # a Python number made a constant tensor (see _scalar_operand)
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         """What NumPy does when a tensor meets an array or a NumPy number.
@@ -725,39 +734,14 @@ def _scalar_operand(value, like: Tensor) -> Tensor:
     """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
     dtype = like.data.dtype
     if type(value) is float and dtype.kind == "f":  # the common case, kept quick
-        key = (value, dtype)
-        tensor = _wrapped_floats.get(key)
-        if tensor is None:
-            tensor = _wrapped_number(np.asarray(value, dtype=dtype))
-            # 0.0 and -0.0 are equal keys but not equal numbers (1/-0.0 is -inf), and NaN
-            # never equals itself: those are made afresh each time.
-            if value and value == value:
-                if len(_wrapped_floats) >= 512:
-                    _wrapped_floats.clear()
-                _wrapped_floats[key] = tensor
-        return tensor
+        return _speed.wrapped_numbers[value, dtype]
     if not isinstance(value, (int, float, bool, np.number, np.bool_)):
         if isinstance(value, (list, tuple, np.ndarray)):
             return Tensor(value)
         raise TypeError(
             f"unsupported operand type: expected a Tensor or a Python number, got {type(value).__name__}"
         )
-    target = dtypes.promote_with_scalar(dtypes.from_numpy(dtype), value)
-    return _wrapped_number(np.asarray(value, dtype=target.numpy))
-
-
-def _wrapped_number(array: np.ndarray) -> Tensor:
-    # Only the operations it is made for ever see this tensor, and its array is read-only:
-    # it never changes, so it shares one version counter with every other wrapped number.
-    array.flags.writeable = False
-    tensor = wrap(array)
-    tensor._version_counter = WRAPPED_NUMBER_VERSION
-    return tensor
-
-
-# Float operands are wrapped once per (number, dtype) and reused: ``x * 2.0`` in a loop
-# meets the same 2.0 every time, and a wrapped number never changes.
-_wrapped_floats: dict = {}
+    return _speed.wrapped_numbers[value, dtypes.promote_with_scalar(dtypes.from_numpy(dtype), value).numpy]
 
 
 def _binary(function, a, b):
@@ -854,7 +838,7 @@ _UFUNC_METHODS = {
     np.cos: "cos",
 }
 
-from . import _inplace  # noqa: E402  (the operation modules need the Tensor class above)
+from . import _inplace, _speed  # noqa: E402  (the operation modules need the Tensor class above)
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import reductions as _red  # noqa: E402

@@ -3,7 +3,7 @@
 Each node must run only once all the gradients flowing into it have arrived
 (a node used twice, as in ``b = a + a``, gets the *sum* of its contributions).
 So the engine first counts, for every node, how many edges lead into it
-(its dependencies), then runs nodes whose count has dropped to zero.  Among
+(its dependencies), then runs nodes whose count has dropped to zero. Among
 the ready nodes it picks the most recently created one, like PyTorch.
 
 Everything is iterative (a work list, never recursion), so a graph of 100,000
@@ -12,16 +12,17 @@ chained operations is no problem, and the work is linear in the graph's size.
 
 from __future__ import annotations
 
-import gc
+import functools
 import heapq
 import itertools
 from typing import NamedTuple
 
 import numpy as np
 
-from .. import _tensor
+from .. import _speed, _tensor
 from . import grad_mode
-from .function import AccumulateGrad, accumulate_grad, gradient_edge, records_operations
+from .function import gradient_edge
+from .graph import AccumulateGrad, accumulate_grad
 
 
 class BackwardStep(NamedTuple):
@@ -43,10 +44,10 @@ def unbroadcast(grad, shape: tuple):
     shape = tuple(shape)
     if grad.data.shape == shape:
         return grad
-    if records_operations():
-        sum_dims = _tensor._red.SumDim.apply  # the sum of grad.sum(dim=...), its dims already checked
+    if _speed.nothing_records():
+        sum_dims = _sum_array  # the same sum, on the array (device 6 of minigrad/_speed.py)
     else:
-        sum_dims = _sum_array  # nothing records it: the same sum, on the array
+        sum_dims = _tensor._red.SumDim.apply  # the sum of grad.sum(dim=...), its dims already checked
     extra = grad.data.ndim - len(shape)
     if extra:
         grad = sum_dims(grad, tuple(range(extra)), False)
@@ -86,54 +87,57 @@ def _conform(node, index: int, grad, shape: tuple, dtype):
     return grad
 
 
-def _run_tensor_hooks(node, output_nr: int, grad):
-    """Hooks registered with ``tensor.register_hook`` may replace the gradient."""
-    for hook in node._tensor_hooks(output_nr):
-        result = hook(grad)
-        if result is not None:
-            if result.data.shape != grad.data.shape:
-                raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value")
-            grad = result
-    return grad
+_arrival = itertools.count().__next__  # (ties in the heap go by order of arrival)
 
 
-def _collect(root_nodes: list, with_parents: bool):
-    """How many edges lead into each node reachable from the roots (the dictionary's keys
-    are those nodes, the roots included), and, when asked, each node's parents (only
-    ``inputs=`` needs them)."""
+class ReadyQueue:
+    """The nodes whose gradients are complete, handed out newest first (PyTorch's order).
+
+    A heap ordered by creation, newest first, and among equals (the AccumulateGrad
+    nodes) by arrival. One node may wait beside the heap, in ``_next``: a node that is
+    newer than everything in the heap when it arrives. In a chain every node is the only
+    one ready, and this spares it a heap push and pop (device 7 of ``minigrad/_speed.py``);
+    the order is exactly the heap's (tests/test_autograd.py checks it on random graphs).
+    """
+
+    def __init__(self, nodes) -> None:
+        self._heap = []
+        self._next = None  # newer than everything in the heap, when set
+        for node in nodes:
+            self.push(node)
+
+    def push(self, node) -> None:
+        waiting = self._next
+        if waiting is None:
+            if not self._heap or node.sequence_nr > -self._heap[0][0]:
+                self._next = node
+                return
+        elif node.sequence_nr > waiting.sequence_nr:
+            self._next, node = node, waiting  # the newer one waits beside; the other joins the heap
+        heapq.heappush(self._heap, (-node.sequence_nr, _arrival(), node))
+
+    def pop(self):
+        """The next node to run, or None when none is ready."""
+        node = self._next
+        if node is not None:
+            self._next = None
+            return node
+        return heapq.heappop(self._heap)[2] if self._heap else None
+
+
+def count_dependencies(root_nodes: list) -> dict:
+    """How many edges lead into each node reachable from the roots (the roots included)."""
     dependencies = dict.fromkeys(root_nodes, 0)
     stack = list(root_nodes)
-    parents = {}
     while stack:
-        node = stack.pop()
-        for next_node in node._next_nodes:
+        for next_node in stack.pop()._next_nodes:
             if next_node is None:
                 continue
             count = dependencies.get(next_node)
             if count is None:  # reached for the first time
-                dependencies[next_node] = 1
                 stack.append(next_node)
-            else:
-                dependencies[next_node] = count + 1
-            if with_parents:
-                parents.setdefault(next_node, []).append(node)
-    return dependencies, parents
-
-
-def _needed_nodes(targets: set, parents: dict) -> set:
-    """Nodes from which a target can be reached: the only ones worth running.
-
-    The targets themselves are not run (unless they lead to another target):
-    their incoming gradient is all that is asked for.
-    """
-    needed = set()
-    stack = list(targets)
-    while stack:
-        for parent in parents.get(stack.pop(), ()):
-            if parent not in needed:
-                needed.add(parent)
-                stack.append(parent)
-    return needed
+            dependencies[next_node] = 1 if count is None else count + 1
+    return dependencies
 
 
 def run_backward(
@@ -144,152 +148,184 @@ def run_backward(
     inputs: list | None = None,
     accumulate: bool = True,
     observer=None,
-):
+) -> list:
     """Run the backward pass from ``roots`` (tensors) seeded with ``grad_roots``.
 
-    With ``inputs`` and ``accumulate=False`` (``autograd.grad``), the gradients
-    arriving at the inputs are captured and returned instead of being added
-    into ``.grad``.  With ``inputs`` and ``accumulate=True`` (``backward(inputs=...)``)
-    only those inputs' ``.grad`` are updated.
+    A node runs once all the gradients flowing into it have arrived: the chain rule at
+    that node (``call_node``), then each gradient it computed is sent on (``send_on``).
+    With ``inputs`` (``autograd.grad``, or ``backward(inputs=...)``), the gradients that
+    reach the inputs are captured and returned, and only the nodes that lead to them run
+    (``InputCapture``). ``observer(BackwardStep)`` sees each step (the pictures use it).
     """
     root_edges = [gradient_edge(t) for t in roots]
     root_nodes = list({id(node): node for node, _ in root_edges}.values())
-    dependencies, parents = _collect(root_nodes, with_parents=inputs is not None)
-
-    # Where to capture gradients, for autograd.grad / backward(inputs=...).
-    capture = {}
-    if inputs is not None:
-        for index, tensor in enumerate(inputs):
-            node, output_nr = _input_edge(tensor)
-            capture.setdefault(node, []).append((output_nr, index, tensor))
-        needed = _needed_nodes({n for n in capture if n in dependencies}, parents)  # (reachable ones)
-        # Count only the edges that come from nodes which will run.
-        dependencies = {}
-        for node in needed:
-            for next_node in node._next_nodes:
-                if next_node is not None:
-                    dependencies[next_node] = dependencies.get(next_node, 0) + 1
-    else:
-        needed = None
-    captured = [None] * (len(inputs) if inputs is not None else 0)
-
-    buffers = {}
+    dependencies = count_dependencies(root_nodes)
+    buffers = {node: [None] * node.num_outputs for node in root_nodes}  # gradients as they arrive
     for (node, output_nr), grad in zip(root_edges, grad_roots):
-        buffer = buffers.setdefault(node, [None] * node.num_outputs)
+        buffer = buffers[node]
         buffer[output_nr] = grad if buffer[output_nr] is None else buffer[output_nr] + grad
 
-    tiebreak = itertools.count()
-    ready = [(-node.sequence_nr, next(tiebreak), node) for node in root_nodes if dependencies.get(node, 0) == 0]
-    heapq.heapify(ready)
-    # The node that runs next when it is known without the heap: the one node a step made
-    # ready, if it was created after every node waiting there (in a chain, every node).
-    # Each pass through the heap costs a push, a pop and a tuple.
-    following = None
+    step = functools.partial(call_node, retain_graph, accumulate)
+    capture = None
+    if inputs is not None:
+        capture = step = InputCapture(inputs, root_nodes, dependencies, step, accumulate)
+    if observer is not None:
+        step = _Observed(step, observer)
 
-    previous_mode = grad_mode.state.enabled
+    ready = ReadyQueue([node for node in root_nodes if dependencies[node] == 0])
     # With create_graph=True the backward computations are recorded like any other.
-    grad_mode.state.enabled = create_graph
-    # The pass creates many short-lived objects and no reference cycles: pausing
-    # Python's cycle collector meanwhile saves it from scanning the whole graph.
-    collector_was_enabled = gc.isenabled()
-    gc.disable()
-    heappop, heappush = heapq.heappop, heapq.heappush
-    try:
-        while following is not None or ready:
-            if following is not None:
-                node, following = following, None
+    with grad_mode.set_grad_enabled(create_graph), _speed.collector_paused():
+        node = ready.pop()
+        while node is not None:
+            send_on(node, step(node, buffers.pop(node)), buffers, dependencies, ready)
+            node = ready.pop()
+    return capture.gradients if capture is not None else []
+
+
+def send_on(node, grad_inputs: tuple, buffers: dict, dependencies: dict, ready: ReadyQueue) -> None:
+    """Send each gradient that ``node`` computed to the node it belongs to, in the shape and
+    dtype of the tensor it is the gradient of, adding up the gradients that meet there; a
+    node is ready once all its gradients are in."""
+    for index, (next_node, input_nr, grad) in enumerate(zip(node._next_nodes, node._next_input_nrs, grad_inputs)):
+        if next_node is None:
+            continue
+        buffer = buffers.get(next_node)
+        if buffer is None:
+            buffer = buffers[next_node] = [None] * next_node.num_outputs
+        if grad is not None:
+            if next_node.num_outputs == 1:  # (the usual case: no tuple to unpack)
+                shape, dtype = next_node._output_shape, next_node._output_dtype
             else:
-                node = heappop(ready)[2]
-            grad_outputs = buffers.pop(node)
-            if node._has_tensor_hooks:
-                for output_nr in range(len(grad_outputs)):
-                    grad = grad_outputs[output_nr]
-                    if grad is not None:
-                        grad = grad_outputs[output_nr] = _run_tensor_hooks(node, output_nr, grad)
-                        retained = node._retained_tensor(output_nr)
-                        if retained is not None and accumulate:
-                            accumulate_grad(retained, grad)
-            if capture and node in capture:
-                for output_nr, index, tensor in capture[node]:
-                    captured[index] = grad_outputs[output_nr]
-                    if accumulate and captured[index] is not None:
-                        accumulate_grad(tensor, captured[index])  # backward(inputs=...)
-            if needed is not None and node not in needed:
+                shape, dtype = next_node._output_metadata[input_nr]
+            if grad.data.shape != shape or grad.data.dtype is not dtype:
+                grad = _conform(node, index, grad, shape, dtype)
+            buffer[input_nr] = grad if buffer[input_nr] is None else buffer[input_nr] + grad
+        dependencies[next_node] -= 1
+        if dependencies[next_node] == 0:
+            ready.push(next_node)
+
+
+def call_node(retain_graph: bool, accumulate: bool, node, grad_outputs: list) -> tuple:
+    """The chain rule at one node: the gradients of its inputs (one per edge, None where
+    nothing flows) from the gradients of its outputs; then its saved tensors are freed
+    unless ``retain_graph``. A leaf's AccumulateGrad adds its gradient into ``.grad``
+    (when ``accumulate``) and sends nothing on."""
+    if node._has_tensor_hooks:
+        _run_tensor_hooks(node, grad_outputs, accumulate)
+    if type(node) is AccumulateGrad:
+        if accumulate and grad_outputs[0] is not None:
+            node.apply(grad_outputs)
+        return ()
+    if len(grad_outputs) == 1:
+        if grad_outputs[0] is None:  # no gradient reached this node: nothing flows on
+            return (None,) * len(node._next_nodes)
+    elif all(g is None for g in grad_outputs):
+        return (None,) * len(node._next_nodes)
+    else:  # several outputs, only some got a gradient: the others get zeros
+        for output_nr, g in enumerate(grad_outputs):
+            if g is None:
+                grad_outputs[output_nr] = _zeros(*node._output_metadata[output_nr])
+    grad_inputs = node.apply(grad_outputs)
+    if not retain_graph and node._saved:
+        node.release_saved_tensors()
+    return grad_inputs
+
+
+def _run_tensor_hooks(node, grad_outputs: list, accumulate: bool) -> None:
+    """Hooks registered with ``tensor.register_hook`` may replace a gradient; a tensor that
+    called ``retain_grad()`` keeps the result in its ``.grad``."""
+    for output_nr, grad in enumerate(grad_outputs):
+        if grad is None:
+            continue
+        for hook in node._tensor_hooks(output_nr):
+            result = hook(grad)
+            if result is not None:
+                if result.data.shape != grad.data.shape:
+                    raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value")
+                grad = result
+        grad_outputs[output_nr] = grad
+        retained = node._retained_tensor(output_nr)
+        if retained is not None and accumulate:
+            accumulate_grad(retained, grad)
+
+
+class InputCapture:
+    """The step of ``autograd.grad(outputs, inputs)`` and ``backward(inputs=...)``: the
+    gradients that reach the inputs are captured (and, for ``backward``, added into their
+    ``.grad``), and only the nodes from which an input can be reached run.
+
+    As in PyTorch, a node that runs anyway has its gradients captured as they arrived
+    (its tensor hooks run after, when it runs); one that does not run gets its hooks
+    called before.
+    """
+
+    def __init__(self, inputs: list, root_nodes: list, dependencies: dict, call, accumulate: bool) -> None:
+        self.gradients = [None] * len(inputs)
+        self._call, self._accumulate = call, accumulate
+        self._where = {}  # node -> [(output_nr, index in inputs, tensor)]
+        for index, tensor in enumerate(inputs):
+            node, output_nr = _input_edge(tensor)
+            self._where.setdefault(node, []).append((output_nr, index, tensor))
+        self._needed = _nodes_leading_to({n for n in self._where if n in dependencies}, root_nodes)
+
+    def __call__(self, node, grad_outputs: list) -> tuple:
+        needed = node in self._needed
+        if not needed and node._has_tensor_hooks:
+            _run_tensor_hooks(node, grad_outputs, self._accumulate)
+        for output_nr, index, tensor in self._where.get(node, ()):
+            self.gradients[index] = grad = grad_outputs[output_nr]
+            if self._accumulate and grad is not None:
+                accumulate_grad(tensor, grad)  # backward(inputs=...)
+        if not needed:
+            return ()  # it leads to no input: nothing is sent on, and what follows never runs
+        return self._call(node, grad_outputs)
+
+
+def _nodes_leading_to(targets: set, root_nodes: list) -> set:
+    """The nodes from which a target can be reached: the only ones worth running.
+
+    The targets themselves are not run (unless they lead to another target): their
+    incoming gradient is all that is asked for.
+    """
+    parents = {}
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    while stack:
+        node = stack.pop()
+        for next_node in node._next_nodes:
+            if next_node is None:
                 continue
+            parents.setdefault(next_node, []).append(node)
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    needed = set()
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
 
-            if type(node) is AccumulateGrad:
-                if accumulate and grad_outputs[0] is not None:
-                    node.apply(grad_outputs)
-                if observer is not None:
-                    observer(BackwardStep(node, tuple(grad_outputs), ()))
-                continue
 
-            next_nodes = node._next_nodes
-            grad_inputs = None
-            if len(grad_outputs) == 1:
-                if grad_outputs[0] is not None:
-                    grad_inputs = node.apply(grad_outputs)
-            elif any(g is not None for g in grad_outputs):
-                # Several outputs, only some got a gradient: the others get zeros.
-                grad_outputs = [
-                    g if g is not None else _zeros(*node._output_metadata[output_nr])
-                    for output_nr, g in enumerate(grad_outputs)
-                ]
-                grad_inputs = node.apply(grad_outputs)
-            if grad_inputs is None:  # no gradient reached this node: nothing flows on
-                grad_inputs = (None,) * len(next_nodes)
-            if node._saved and not retain_graph:
-                node.release_saved_tensors()
-            sent = [] if observer is not None else None
+class _Observed:
+    """A step that also tells ``observer`` what the node received and sent."""
 
-            # Send each gradient to the node that needs it, in the shape and dtype of the
-            # tensor it is the gradient of; a node is ready once all its gradients are in.
-            for index, (next_node, input_nr, grad) in enumerate(zip(next_nodes, node._next_input_nrs, grad_inputs)):
-                if next_node is None:
-                    if sent is not None:
-                        sent.append(None)
-                    continue
-                if grad is not None:
-                    if next_node.num_outputs == 1:  # (the usual case: no tuple to unpack)
-                        shape, dtype = next_node._output_shape, next_node._output_dtype
-                    else:
-                        shape, dtype = next_node._output_metadata[input_nr]
-                    if grad.data.shape != shape or grad.data.dtype is not dtype:
-                        grad = _conform(node, index, grad, shape, dtype)
-                    buffer = buffers.get(next_node)
-                    if buffer is None:
-                        buffer = buffers[next_node] = [None] * next_node.num_outputs
-                    buffer[input_nr] = grad if buffer[input_nr] is None else buffer[input_nr] + grad
-                if sent is not None:
-                    sent.append(grad)
-                remaining = dependencies[next_node] - 1
-                dependencies[next_node] = remaining
-                if remaining == 0:
-                    if next_node not in buffers:
-                        buffers[next_node] = [None] * next_node.num_outputs
-                    # Ready. The heap orders by creation, newest first, and among equals
-                    # (the AccumulateGrad nodes) by arrival: a node that beats everything
-                    # waiting can skip the heap, one at a time.
-                    sequence_nr = next_node.sequence_nr
-                    if following is not None and sequence_nr > following.sequence_nr:
-                        # A newer one beats the node set aside: it takes its place, and the
-                        # one set aside goes into the heap instead.
-                        following, next_node = next_node, following
-                        sequence_nr = next_node.sequence_nr
-                    elif following is None and (not ready or sequence_nr > -ready[0][0]):
-                        following = next_node
-                        continue
-                    heappush(ready, (-sequence_nr, next(tiebreak), next_node))
-            if observer is not None:
-                observer(BackwardStep(node, tuple(grad_outputs), tuple(sent)))
-            # Let go of this node's gradients: a gradient that only its buffer holds can
-            # then become a leaf's .grad without a copy (see function._only_the_engine_holds).
-            grad = grad_inputs = grad_outputs = None
-    finally:
-        grad_mode.state.enabled = previous_mode
-        if collector_was_enabled:
-            gc.enable()
-    return captured
+    def __init__(self, step, observer) -> None:
+        self._step, self._observer = step, observer
+
+    def __call__(self, node, grad_outputs: list) -> tuple:
+        grad_inputs = self._step(node, grad_outputs)
+        sent = []
+        for index, (next_node, input_nr, grad) in enumerate(zip(node._next_nodes, node._next_input_nrs, grad_inputs)):
+            if next_node is not None and grad is not None:
+                shape_and_dtype = next_node._output_metadata[input_nr] if next_node.num_outputs > 1 else (
+                    next_node._output_shape, next_node._output_dtype)
+                grad = _conform(node, index, grad, *shape_and_dtype)
+            sent.append(grad if next_node is not None else None)
+        self._observer(BackwardStep(node, tuple(grad_outputs), tuple(sent)))
+        return grad_inputs
 
 
 def _zeros(shape, dtype):

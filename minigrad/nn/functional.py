@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import dtypes
 from .._tensor import Tensor, _check_broadcast, wrap
-from ..autograd.function import Function, records_operations
+from ..autograd.function import Function
 
 __all__ = [
     "binary_cross_entropy_with_logits",
@@ -500,10 +500,16 @@ class NllLoss(Function):
         # input is zero (PyTorch records a node that says so; here it simply has no edge to input).
         if ctx.reduction == "none" and grad_output.ndim > 0:
             grad_output = grad_output.unsqueeze(1)  # one gradient per sample, over its classes
-        local = NllLoss._local_gradient(ctx)
-        if not records_operations() and grad_output.data.dtype is local.data.dtype:
-            return wrap(grad_output.data * local.data), None, None, None, None  # (see Matmul.backward)
-        return grad_output * local, None, None, None, None
+        return grad_output * NllLoss._local_gradient(ctx), None, None, None, None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        local = NllLoss._local_gradient(ctx).data
+        if g.dtype is not local.dtype:
+            return NotImplemented  # (the tensor formula applies PyTorch's type promotion)
+        if ctx.reduction == "none" and g.ndim > 0:
+            g = g[:, None]  # one gradient per sample, over its classes
+        return g * local, None, None, None, None
 
     @staticmethod
     def jvp(ctx, tangent, *_settings):

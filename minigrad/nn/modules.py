@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from .. import dtypes
-from .._tensor import Size, Tensor
+from .._tensor import Size, Tensor, bump_version
 from ..autograd.grad_mode import no_grad
 from . import functional as F
 from . import init
@@ -184,7 +184,7 @@ class Module:
         for param in self.parameters():
             if param.data.dtype != target:
                 param.data = param.data.astype(target)
-                param._version_counter[0] += 1
+                bump_version(param)
                 if param.grad is not None:
                     param.grad = param.grad.to(target)
         return self

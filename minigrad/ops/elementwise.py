@@ -3,10 +3,10 @@
 ``forward`` computes on NumPy arrays (``x.data``) and saves what the derivative
 needs; ``backward`` multiplies the incoming gradient by the local derivative
 (the chain rule), written with Tensor operations so that it can itself be
-differentiated when ``create_graph=True``.  (The busiest formulas, ``Mul``'s and
-the masks of ``relu`` and friends, also compute on the arrays when nothing records
-the backward pass: see ``records_operations``.)  ``jvp`` is the same local
-derivative used in forward mode (tangent in, tangent out).
+differentiated when ``create_graph=True``. ``jvp`` is the same local derivative
+used in forward mode (tangent in, tangent out). ``Mul`` and ``Relu``, the busiest,
+also give their formula on NumPy arrays (``backward_on_arrays``), for a backward pass
+that nothing records (device 6 of ``minigrad/_speed.py``).
 
 Broadcasting is not handled here: if an input was broadcast, its gradient
 comes back with the broadcast shape and the engine sums it back
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import wrap
-from ..autograd.function import Function, records_operations
+from ..autograd.function import Function
 
 
 def _constant(array: np.ndarray, like) -> object:
@@ -96,20 +96,16 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        g = grad_output.data
-        if (
-            not records_operations()
-            and (a is None or a.data.dtype is g.dtype)
-            and (b is None or b.data.dtype is g.dtype)
-        ):
-            # A backward pass that is not itself recorded, operands of one dtype (as the
-            # tensor operators make them): the same products on the arrays.
-            grad_a = wrap(g * b.data) if ctx.needs_input_grad[0] else None
-            grad_b = wrap(g * a.data) if ctx.needs_input_grad[1] else None
-            return grad_a, grad_b
         grad_a = grad_output * b if ctx.needs_input_grad[0] else None
         grad_b = grad_output * a if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        a, b = ctx.saved_tensors
+        if (a is not None and a.data.dtype is not g.dtype) or (b is not None and b.data.dtype is not g.dtype):
+            return NotImplemented  # (the tensor formula applies PyTorch's type promotion)
+        return (g * b.data if ctx.needs_input_grad[0] else None, g * a.data if ctx.needs_input_grad[1] else None)
 
     @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
@@ -165,8 +161,9 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_result_for_backward()
-        return 1.0 / x.data
+        result = wrap(1.0 / x.data)
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -244,9 +241,10 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, base, x):
-        ctx.save_result_for_backward()
         ctx.log_base = float(np.log(base)) if base > 0 else float("nan")
-        return np.power(np.asarray(base, dtype=x.data.dtype), x.data)
+        result = wrap(np.power(np.asarray(base, dtype=x.data.dtype), x.data))
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -267,8 +265,9 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_result_for_backward()
-        return np.exp(x.data)
+        result = wrap(np.exp(x.data))
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -308,9 +307,10 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_result_for_backward()
         with np.errstate(invalid="ignore"):
-            return np.sqrt(x.data)
+            result = wrap(np.sqrt(x.data))
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -350,8 +350,9 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_result_for_backward()
-        return np.tanh(x.data)
+        result = wrap(np.tanh(x.data))
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -373,8 +374,9 @@ class Sigmoid(Function):
     def forward(ctx, x):
         # exp of a large negative number would overflow: use the form with exp(-|x|).
         z = np.exp(-np.abs(x.data))
-        ctx.save_result_for_backward()
-        return np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype)
+        result = wrap(np.where(x.data >= 0, 1 / (1 + z), z / (1 + z)).astype(x.data.dtype))
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -394,13 +396,19 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_result_for_backward()
-        return np.maximum(x.data, 0)
+        result = wrap(np.maximum(x.data, 0))
+        ctx.save_for_backward(result)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
         return _times_mask(grad_output, result.data > 0)
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        (result,) = ctx.saved_tensors
+        return g * (result.data > 0)
 
     @staticmethod
     def jvp(ctx, tangent):
@@ -412,11 +420,8 @@ def _times_mask(x, mask: np.ndarray):
 
     The boolean mask is multiplied as it is (``Mul.apply``, not ``x * mask``, which would
     first convert it to x's dtype, as PyTorch's type promotion says): NumPy's float loop
-    reads the booleans as 0 and 1, with no float copy of the mask. When nothing records
-    it (see ``records_operations``), the product is made on the arrays directly.
+    reads the booleans as 0 and 1, with no float copy of the mask.
     """
-    if not records_operations():
-        return wrap(x.data * mask)
     return Mul.apply(x, wrap(mask))
 
 

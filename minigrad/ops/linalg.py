@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _to_float, wrap
-from ..autograd.function import Function, records_operations
+from .._tensor import Tensor, _to_float
+from ..autograd.function import Function
 
 
 class Matmul(Function):
@@ -28,15 +28,6 @@ class Matmul(Function):
     @staticmethod
     def backward(ctx, grad_output):
         a, b = ctx.saved_tensors
-        if not (ctx.a_vector or ctx.b_vector or records_operations()):
-            # The usual case: (batches of) matrices, in a backward pass that is not itself
-            # recorded. The same two products as below, on the arrays: the heaviest node
-            # of every network, it skips the four operations (two transposes, two
-            # products) that would only be recorded with create_graph=True.
-            g = grad_output.data
-            grad_a = wrap(np.matmul(g, b.data.mT)) if ctx.needs_input_grad[0] else None
-            grad_b = wrap(np.matmul(a.data.mT, g)) if ctx.needs_input_grad[1] else None
-            return grad_a, grad_b
         grad = grad_output
         if ctx.a_vector or ctx.b_vector:
             # Restore the dimensions that a vector operand removed from the result:
@@ -58,6 +49,17 @@ class Matmul(Function):
             grad_b = _matrix_product(a_matrix.mT, grad)  # dL/dB = Aᵀ · dL/dC
             if ctx.b_vector:
                 grad_b = grad_b.squeeze(-1)
+        return grad_a, grad_b
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        # The heaviest node of every network: the same two products as backward, on the
+        # arrays, for (batches of) matrices (vectors take the tensor formula).
+        if ctx.a_vector or ctx.b_vector:
+            return NotImplemented
+        a, b = ctx.saved_tensors
+        grad_a = np.matmul(g, b.data.mT) if ctx.needs_input_grad[0] else None
+        grad_b = np.matmul(a.data.mT, g) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
     @staticmethod

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor, _dim, _to_float, values_indices, wrap
-from ..autograd.function import Function, records_operations
+from ..autograd.function import Function
 from .shape import Expand
 
 
@@ -311,9 +311,10 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        ctx.save_result_for_backward()
+        result = wrap(np.exp(_log_softmax(x.data, dim)))
+        ctx.save_for_backward(result)
         ctx.dim = dim
-        return np.exp(_log_softmax(x.data, dim))
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -333,17 +334,20 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        ctx.save_result_for_backward()
+        result = wrap(_log_softmax(x.data, dim))
+        ctx.save_for_backward(result)
         ctx.dim = dim
-        return _log_softmax(x.data, dim)
+        return result
 
     @staticmethod
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
-        if not records_operations():  # (the same formula on the arrays: see Matmul.backward)
-            g = grad_output.data
-            return wrap(g - np.exp(result.data) * g.sum(axis=ctx.dim, keepdims=True)), None
         return grad_output - result.exp() * grad_output.sum(dim=ctx.dim, keepdim=True), None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        (result,) = ctx.saved_tensors
+        return g - np.exp(result.data) * g.sum(axis=ctx.dim, keepdims=True), None
 
     @staticmethod
     def jvp(ctx, tangent, dim):

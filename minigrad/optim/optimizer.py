@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import enable_grad
 
 
@@ -168,7 +168,7 @@ def _mark_updated(param: Tensor) -> None:
     A graph that saved the old value for its backward then raises instead of
     silently using the new one.
     """
-    param._version_counter[0] += 1
+    bump_version(param)
 
 
 def _check_non_negative(name: str, value: float) -> None:
