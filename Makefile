@@ -146,7 +146,7 @@ BENCH_ARGS ?=
 bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd (BENCH_ARGS=--quick --check)
 	$(PY) bench/benchmark.py $(BENCH_ARGS)
 
-# Exercises and grading (issue 4). The nbgrader settings live in grading/nbgrader_config.py;
+# Exercises and grading (issue 4). The nbgrader settings live in minigrad_course/grading/nbgrader_config.py;
 # TIMEOUT=seconds overrides its per-cell time limit for `make check` and `make grade`, and
 # ASSIGNMENT=01_derivatives limits `make grade` to some exercises (default: those handed in).
 TIMEOUT ?=
@@ -154,15 +154,15 @@ ASSIGNMENT ?=
 GRADING_ARGS = $(if $(strip $(TIMEOUT)),--timeout $(TIMEOUT),)
 .PHONY: exercises check grade
 exercises: setup ## generate exercises/ from solutions/ with nbgrader (same input, same files)
-	$(PY) -m grading.exercises
+	$(PY) -m minigrad_course.grading.exercises
 
 check: setup ## score one notebook per task: make check NOTEBOOK=exercises/01_derivatives.ipynb
 	@test -n "$(NOTEBOOK)" || { echo "usage: make check NOTEBOOK=exercises/01_derivatives.ipynb" >&2; exit 2; }
-	$(PY) -m grading.check "$(NOTEBOOK)" $(GRADING_ARGS)
+	$(PY) -m minigrad_course.grading.check "$(NOTEBOOK)" $(GRADING_ARGS)
 
 grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<student>/<NN_name>.ipynb)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir, with dir/<student>/<NN_name>.ipynb" >&2; exit 2; }
-	$(PY) -m grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
+	$(PY) -m minigrad_course.grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
 
 # The course in a real browser, the README's pictures and the web edition (issue 8).
 #

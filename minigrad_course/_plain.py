@@ -6,7 +6,7 @@ it can rebind any name the checks look up at run time: ``numpy.allclose``,
 path from an answer to a verdict free of such names:
 
 * the built-in functions it needs are bound here once, when the module is imported (the
-  first, locked cell of every exercise imports ``minigrad.testing`` before any answer cell
+  first, locked cell of every exercise imports ``minigrad_course`` before any answer cell
   runs), so a later ``builtins.abs = ...`` does not reach them;
 * answers are converted to exact ``float``/``int``/``list`` objects, whose arithmetic and
   comparisons are methods of built-in types: they cannot be replaced from Python;
@@ -15,7 +15,7 @@ path from an answer to a verdict free of such names:
 
 This is only the first layer of defence. Nothing inside the process can be fully
 protected from code running in the same process, which is why the grader also re-judges
-every answer in its own process (see ``minigrad.testing.tasks``).
+every answer in its own process (see ``minigrad_course.tasks``).
 """
 
 from __future__ import annotations

@@ -1,18 +1,18 @@
 """Keep the check cells of a notebook running as written while it is graded.
 
-This is the second half of layer (a) of ``minigrad.testing.tasks``. The grader starts each
+This is the second half of layer (a) of ``minigrad_course.tasks``. The grader starts each
 kernel with this module loaded as an IPython extension (``nbgrader_config.py``:
-``--IPKernelApp.extensions=minigrad.testing.guard``), so it is installed before any cell
-of the notebook runs; importing ``minigrad.testing`` while grading installs it too, in case
+``--IPKernelApp.extensions=minigrad_course.guard``), so it is installed before any cell
+of the notebook runs; importing ``minigrad_course`` while grading installs it too, in case
 a kernel was started without it.
 
 When installed, it remembers IPython's input transformers, AST transformers and custom
-exception handler, and the ``minigrad.testing`` modules as they are. Before each cell that
-runs a check (its source mentions ``minigrad.testing``) it puts all of them back: from the
+exception handler, and the ``minigrad_course`` modules as they are. Before each cell that
+runs a check (its source mentions ``minigrad_course``) it puts all of them back: from the
 first of IPython's input transformers (so before any transformer added later, in
 ``input_transformers_post``, sees the cell) and again when the cell starts running. So a
 notebook that earlier added an input transformer emptying the checks, swallowed exceptions
-with ``set_custom_exc``, replaced functions of ``minigrad.testing`` or put a fake module in
+with ``set_custom_exc``, replaced functions of ``minigrad_course`` or put a fake module in
 ``sys.modules`` changes nothing: the check cells run as written, the answers that are wrong
 fail, and the answers that are right still earn their points.
 
@@ -27,11 +27,11 @@ import sys
 from typing import Any
 
 _MARK = "_minigrad_check_guard"
-PACKAGE = "minigrad.testing"
+PACKAGE = "minigrad_course"
 
 
 def load_ipython_extension(shell: Any) -> None:
-    """IPython's hook for ``--IPKernelApp.extensions=minigrad.testing.guard``."""
+    """IPython's hook for ``--IPKernelApp.extensions=minigrad_course.guard``."""
     install(shell)
 
 
@@ -51,7 +51,6 @@ def install(shell: Any = None) -> bool:
     modules = {name: module for name, module in sys.modules.items()
                if name == PACKAGE or name.startswith(PACKAGE + ".")}
     contents = {name: dict(vars(module)) for name, module in modules.items()}
-    package = sys.modules.get(PACKAGE.rpartition(".")[0])
     custom_exceptions, custom_tb = shell.custom_exceptions, shell.CustomTB
 
     def restore() -> None:
@@ -62,8 +61,6 @@ def install(shell: Any = None) -> bool:
         for name, module in modules.items():
             sys.modules[name] = module
             vars(module).update(contents[name])
-        if package is not None:
-            package.testing = modules[PACKAGE]
 
     def before_transforms(lines: list[str]) -> list[str]:
         # The first of IPython's cleanup transformers: it runs before the other input

@@ -5,7 +5,7 @@ autograde in a fresh kernel, the hidden tests of ``solutions/`` restored, the sa
 limit, the same out-of-notebook verification), as the only student of a temporary course,
 and prints one line per graded check with its points and, when it failed, its message.
 
-    python -m grading.check exercises/01_derivatives.ipynb [--timeout SECONDS]
+    python -m minigrad_course.grading.check exercises/01_derivatives.ipynb [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the exercise it answers (default: from the file name)")
     parser.add_argument("--timeout", type=int, default=None,
                         help="per-cell time limit in seconds (default: $MINIGRAD_GRADING_TIMEOUT, "
-                             "else Execute.timeout of grading/nbgrader_config.py)")
+                             "else Execute.timeout of minigrad_course/grading/nbgrader_config.py)")
     args = parser.parse_args(argv)
     print(check(args.notebook, args.assignment, args.timeout))
     return 0

@@ -7,8 +7,8 @@ temporary course directory and copies the student version it releases to
 hidden tests disappear, outputs are cleared, read-only cells are locked and checksummed.
 The result depends only on the solutions, so running it twice gives identical files.
 
-    python -m grading.exercises            # write exercises/
-    python -m grading.exercises --check    # exit 1 if exercises/ is out of date
+    python -m minigrad_course.grading.exercises            # write exercises/
+    python -m minigrad_course.grading.exercises --check    # exit 1 if exercises/ is out of date
 """
 
 from __future__ import annotations

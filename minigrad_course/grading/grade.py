@@ -5,14 +5,14 @@ notebooks named as in ``exercises/``). The grader
 
 1. builds a real nbgrader course in a temporary directory: ``source/`` from ``solutions/``,
    ``nbgrader generate_assignment`` for each exercise (which fills the gradebook);
-2. reads every submission first (``grading.intake``): a missing or unreadable file gets
+2. reads every submission first (``minigrad_course.grading.intake``): a missing or unreadable file gets
    zero points and a line saying why; odd structure (deleted, duplicated, retyped cells)
    gets a line saying what nbgrader will do about it;
 3. runs ``nbgrader autograde`` one submission at a time in a worker process
-   (``grading.worker``) with the per-cell time limit of ``nbgrader_config.py``, and a
+   (``minigrad_course.grading.worker``) with the per-cell time limit of ``nbgrader_config.py``, and a
    secret grading seed per submission; if a submission hangs or kills the worker, that
    submission gets zero points and the worker is restarted for the others;
-4. re-judges every graded cell outside the notebooks (``grading.verify``) and withdraws, in
+4. re-judges every graded cell outside the notebooks (``minigrad_course.grading.verify``) and withdraws, in
    the gradebook, points the notebook did not earn honestly;
 5. runs ``nbgrader generate_feedback`` and nbgrader's CSV export, and writes
    ``dir/grades.csv`` (one row per student and exercise), ``dir/grades_by_task.csv`` (one
@@ -20,7 +20,7 @@ notebooks named as in ``exercises/``). The grader
 
 Nothing that one student's notebook does can stop the others from being graded.
 
-    python -m grading.grade dir [--timeout SECONDS] [--keep-course DIR]
+    python -m minigrad_course.grading.grade dir [--timeout SECONDS] [--keep-course DIR]
 """
 
 from __future__ import annotations
@@ -245,12 +245,12 @@ def run_jobs(root: Path, jobs: list[dict], limit: int, cell_counts: dict[str, in
         jobs_path.write_text(json.dumps(remaining))
         results_path.write_text("")
         env = dict(os.environ)
-        # The kernels must import minigrad from this checkout, wherever the course lives.
+        # The kernels must import minigrad and minigrad_course from this checkout, wherever the course lives.
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(course.REPO),
                                                           env.get("PYTHONPATH")]))
         with (root / "worker.log").open("a") as log:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "grading.worker", str(root), str(jobs_path),
+                [sys.executable, "-m", "minigrad_course.grading.worker", str(root), str(jobs_path),
                  str(results_path), str(limit)],
                 cwd=course.REPO, env=env, stdout=log, stderr=log, start_new_session=True)
             stuck = _watch(worker, results_path, limit, cell_counts)
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("submissions", type=Path)
     parser.add_argument("--timeout", type=int, default=None,
                         help="per-cell time limit in seconds (default: $MINIGRAD_GRADING_TIMEOUT, "
-                             "else Execute.timeout of grading/nbgrader_config.py)")
+                             "else Execute.timeout of minigrad_course/grading/nbgrader_config.py)")
     parser.add_argument("--assignment", action="append", default=None,
                         help="grade this exercise (repeatable; default: every exercise that "
                              "some student handed in)")

@@ -19,7 +19,7 @@ does, found by running it (``tests/test_grading.py`` keeps these facts checked):
 * **outputs saved in the file**: ``ClearOutput`` erases them before the notebook runs;
 * **exceptions swallowed** with ``get_ipython().set_custom_exc``: the kernel still replies
   "error", and nbgrader's ``Execute`` then adds the error to the cell's outputs itself, so
-  the check still counts as failed (``minigrad.testing.guard`` also undoes the handler).
+  the check still counts as failed (``minigrad_course.guard`` also undoes the handler).
 
 What nbgrader does not handle gracefully is a file that is not a notebook at all: reading
 it fails and nbgrader reports an error for the whole submission. Such files are caught

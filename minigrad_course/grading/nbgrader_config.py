@@ -17,10 +17,10 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 
 # Start every kernel with minigrad's check guard loaded, before any cell runs: before each
-# check cell it undoes what earlier cells did to IPython or to minigrad.testing to keep the
+# check cell it undoes what earlier cells did to IPython or to minigrad_course to keep the
 # checks from running as written (input transformers, set_custom_exc, replaced helpers).
-# See minigrad/testing/guard.py; minigrad must be importable by the kernel.
-c.Execute.extra_arguments = ["--IPKernelApp.extensions=minigrad.testing.guard"]
+# See minigrad_course/guard.py; minigrad and minigrad_course must be importable by the kernel.
+c.Execute.extra_arguments = ["--IPKernelApp.extensions=minigrad_course.guard"]
 
 # A student who deletes a graded test cell gets it back: nbgrader re-inserts it (from the
 # gradebook) after the answer cell before it, and runs it. Without this, the deleted

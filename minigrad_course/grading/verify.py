@@ -1,6 +1,6 @@
 """Re-judge every graded cell outside the notebook, and withdraw unconfirmed points.
 
-This is layer (b) of the design in ``minigrad.testing.tasks``. nbgrader's verdict for a
+This is layer (b) of the design in ``minigrad_course.tasks``. nbgrader's verdict for a
 test cell is "no error appeared in its output", which code in the notebook can arrange.
 So after ``nbgrader autograde``, for each graded cell of each autograded notebook, this
 module takes the answers the cell's ``check_task`` recorded on the grader's inputs and
@@ -14,7 +14,7 @@ With an existing nbgrader course, run autograde with a secret seed in the enviro
 then this module on the course directory with the same seed::
 
     MINIGRAD_GRADING_SEED=8271 nbgrader autograde 01_derivatives
-    python -m grading.verify /path/to/course --seed 8271
+    python -m minigrad_course.grading.verify /path/to/course --seed 8271
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 import nbformat
 
-from minigrad.testing.tasks import RECORD_MIME_TYPE, all_tasks, judge_record
+from ..tasks import RECORD_MIME_TYPE, all_tasks, judge_record
 
 TIMEOUT_ERROR = "CellTimeoutError"
 

@@ -1,14 +1,14 @@
 """The process that runs ``nbgrader autograde``, one submission at a time.
 
-``grading.grade`` starts this as a child process and watches it: students' code runs in
+``minigrad_course.grading.grade`` starts this as a child process and watches it: students' code runs in
 kernels started by this process, so a submission that hangs it, crashes it or kills it
 costs only that submission, and the parent starts a new worker for the rest.
 
-    python -m grading.worker COURSE_ROOT JOBS_JSON RESULTS_JSONL [TIMEOUT]
+    python -m minigrad_course.grading.worker COURSE_ROOT JOBS_JSON RESULTS_JSONL [TIMEOUT]
 
 ``JOBS_JSON`` is a list of ``{"student", "assignment", "seed"}``. For each job, the worker
 sets the grading seed in its environment (the kernel inherits it, see
-``minigrad.testing.tasks``), runs nbgrader's autograde through its Python API, and appends
+``minigrad_course.tasks``), runs nbgrader's autograde through its Python API, and appends
 one JSON line to ``RESULTS_JSONL``: ``{"event": "start", ...}`` before and
 ``{"event": "done", "success": ..., "log": ...}`` after, flushed at once so the parent
 always knows which job was running.
@@ -23,8 +23,7 @@ import time
 import traceback
 from pathlib import Path
 
-from minigrad.testing.tasks import GRADING_SEED_VARIABLE
-
+from ..tasks import GRADING_SEED_VARIABLE
 from . import course
 
 # nbgrader's log of one autograde run, kept to this many characters in the results.

@@ -11,14 +11,14 @@ failed check (``get_ipython().set_custom_exc``), or rewrite the test cells befor
 the same process, so the grades rest on two layers:
 
 (a) *In the kernel*, checks do not trust rebindable names. ``_plain`` binds the built-ins it
-    needs when ``minigrad.testing`` is first imported (by the first, locked cell of each
+    needs when ``minigrad_course`` is first imported (by the first, locked cell of each
     exercise, before any answer cell runs, or earlier by the guard below), turns answers
     into exact floats and lists and compares them with arithmetic operators, never
     ``numpy.allclose`` or ``math.isclose``. The exercise modules bind ``math.sin`` & co. at
     import in the same way. Each check cell imports the helpers it uses, so redefining
-    ``check_task`` in a cell changes nothing. While grading, ``minigrad.testing.guard``
+    ``check_task`` in a cell changes nothing. While grading, ``minigrad_course.guard``
     (loaded into the kernel before the notebook runs) puts IPython's input transformers
-    and exception handler and the ``minigrad.testing`` modules back before every check
+    and exception handler and the ``minigrad_course`` modules back before every check
     cell. This stops the typical patches, so that a notebook with such a patch scores
     exactly what it scores without it; but it is not a guarantee.
 
@@ -47,7 +47,9 @@ implementation): that is a matter for reading the code, not for the checker.
 Writing a task
 ==============
 
-Subclass ``Task`` in a module ``minigrad.testing.exNN_name`` (found automatically), set
+This package is the registry; beside it, one module per exercise (``ex01_derivatives`` to
+``ex09_checking_gradients``) holds the tasks of that exercise's graded cells. Subclass
+``Task`` in a module ``minigrad_course.tasks.exNN_name`` (found automatically), set
 ``id`` to the grade_id of its test cell, and implement ``cases(seed)`` (the inputs, a
 deterministic function of the seed; seed ``SELF_STUDY_SEED`` when a learner runs the
 notebook), ``run(answer, case)`` (in the kernel only: apply the learner's answer to one
@@ -65,8 +67,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from . import _plain
-from .checks import CheckFailed, NotAttempted
+from .. import _plain
+from ..checks import CheckFailed, NotAttempted
 
 __all__ = [
     "GRADING_SEED_VARIABLE",
@@ -142,12 +144,10 @@ def register(cls: type[Task]) -> type[Task]:
 
 
 def _load_exercise_modules() -> None:
-    """Import every ``minigrad.testing.exNN_*`` module, which registers its tasks."""
-    package = __name__.rpartition(".")[0]
-    path = importlib.import_module(package).__path__
-    for module in pkgutil.iter_modules(path):
+    """Import every ``minigrad_course.tasks.exNN_*`` module, which registers its tasks."""
+    for module in pkgutil.iter_modules(__path__):
         if module.name.startswith("ex") and module.name[2:4].isdigit():
-            importlib.import_module(f"{package}.{module.name}")
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 def get_task(task_id: str) -> Task:

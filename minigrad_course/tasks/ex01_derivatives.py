@@ -13,9 +13,9 @@ from math import e as _E
 from math import exp, log, sin
 from typing import Any, Callable
 
-from . import _plain
-from .checks import CheckFailed, attempt, compare
-from .tasks import Task, partial_derivatives, plain_answer, plain_number, register
+from .. import _plain
+from ..checks import CheckFailed, attempt, compare
+from . import Task, partial_derivatives, plain_answer, plain_number, register
 
 _type = type
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from math import tanh
 from typing import Any
 
-from . import _plain
-from .checks import CheckFailed, NotAttempted, attempt
-from .tasks import Task, partial_derivatives, plain_number, register
+from .. import _plain
+from ..checks import CheckFailed, NotAttempted, attempt
+from . import Task, partial_derivatives, plain_number, register
 
 _type = type
 _isinstance = isinstance

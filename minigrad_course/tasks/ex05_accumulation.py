@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import _plain
-from .checks import CheckFailed, NotAttempted, attempt, compare
-from .tasks import Task, plain_answer, register
-from .tasks import minigrad_engine as _minigrad
+from .. import _plain
+from ..checks import CheckFailed, NotAttempted, attempt, compare
+from . import Task, plain_answer, register
+from . import minigrad_engine as _minigrad
 
 _type = type
 _isinstance = isinstance

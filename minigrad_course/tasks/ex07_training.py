@@ -16,9 +16,9 @@ from math import cos, exp, log, pi, sin
 from random import Random
 from typing import Any
 
-from . import _plain
-from .checks import CheckFailed, attempt, compare
-from .tasks import Task, plain_answer, plain_number, register
+from .. import _plain
+from ..checks import CheckFailed, attempt, compare
+from . import Task, plain_answer, plain_number, register
 
 _type = type
 _isinstance = isinstance

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from math import cos, exp, tanh
 from typing import Any
 
-from . import _plain
-from .checks import CheckFailed, NotAttempted, attempt, compare
-from .tasks import Task, plain_answer, plain_number, register
-from .tasks import minigrad_engine as _minigrad
+from .. import _plain
+from ..checks import CheckFailed, NotAttempted, attempt, compare
+from . import Task, plain_answer, plain_number, register
+from . import minigrad_engine as _minigrad
 
 _type = type
 _isinstance = isinstance
