@@ -90,7 +90,7 @@ $(STAMP): $(STAMP_PREREQUISITES) | $(PY)
 	@touch $@
 
 dot: ## make sure Graphviz's dot program is installed (apt-get when possible)
-	@bash tools/ensure_dot.sh
+	@bash setup/ensure_dot.sh
 
 # ---------------------------------------------------------------- the course
 .PHONY: lab test test-unit test-notebooks ruff clean distclean help
@@ -201,8 +201,8 @@ test-browser-if-available:
 	@if [ -x "$(CHROMIUM)" ]; then $(MAKE) --no-print-directory test-browser; \
 	else echo "Browser tests skipped: no Chromium at $(CHROMIUM) (sudo apt-get install chromium, then make test-browser)."; fi
 
-screenshots: setup $(BROWSER_STAMP) ## regenerate the README's pictures in docs/images from the browser tests
-	MINIGRAD_SCREENSHOTS="$(CURDIR)/docs/images" $(MAKE) --no-print-directory test-browser
+screenshots: setup $(BROWSER_STAMP) ## regenerate the README's pictures in screenshots/ from the browser tests
+	MINIGRAD_SCREENSHOTS="$(CURDIR)/screenshots" $(MAKE) --no-print-directory test-browser
 
 html: setup ## render every chapter with its stored outputs as a static web site in build/html
-	$(PY) docs/build_html.py --output "$(CURDIR)/build/html"
+	$(PY) web/build_html.py --output "$(CURDIR)/build/html"

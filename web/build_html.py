@@ -1,12 +1,12 @@
 """Build the web edition: every chapter of notebooks/ as a static HTML page, plus an index.
 
-    python docs/build_html.py [--output build/html]      (what `make html` runs)
+    python web/build_html.py [--output build/html]      (what `make html` runs)
 
 Each chapter is rendered by nbconvert's HTMLExporter with the outputs stored in the
 notebook, so the graphs stay inline SVG, the plots inline PNG, and nothing is executed.
 nbconvert comes with JupyterLab, so the site needs no package beyond the course's own;
-``docs/web/minigrad`` extends nbconvert's "lab" template with a chapter navigation bar,
-and ``docs/web/index.md.j2`` is the first page, in Markdown, rendered the same way.
+``web/templates/minigrad`` extends nbconvert's "lab" template with a chapter navigation
+bar, and ``web/templates/index.md.j2`` is the first page, in Markdown, rendered the same way.
 
 Two things are adapted for a page without a kernel:
 - widgets show their static picture (the ``text/html`` every course widget also
@@ -31,7 +31,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-TEMPLATES = Path(__file__).resolve().parent / "web"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 COURSE_TITLE = "minigrad"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # Chapter and exercise files are named NN_short_name.ipynb (course.md).
