@@ -5,29 +5,59 @@
 # .venv, installs requirements.txt and minigrad itself (editable), and makes sure Graphviz's
 # `dot` program is installed. `make help` lists every target.
 #
-# Layout, for the issues that add targets later: variables at the top, then the set-up,
-# then the main targets, then a marked section at the end where new targets are appended.
-# A target shows up in `make help` when its rule line ends with `## what it does`.
+# The sections below follow a course's life: set-up, the course, tests, grading, the
+# benchmark, the web edition, housekeeping. Each holds its targets whole, with the
+# variables only they use. A target shows up in `make help` when its rule line ends with
+# `## what it does`.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# ---------------------------------------------------------------- variables
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PIP := $(PY) -m pip
+
+# ================================================================ set-up
 # Touched after a successful install; older than requirements.txt or pyproject.toml means
 # "install again". It lets a second `make test` start at once instead of re-running pip.
 STAMP := $(VENV)/.minigrad-installed
 
+.PHONY: setup dot stale-install
+setup: $(STAMP) dot ## create .venv, install the course into it, check Graphviz's dot
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
+	  echo "minigrad needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not installed'): run make again with PYTHON=python3.11 (or another Python >= 3.10)." >&2; \
+	  exit 1; }
+	$(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create a virtualenv with '$(PYTHON) -m venv' (on Debian/Ubuntu: sudo apt-get install python3-venv)." >&2; \
+	  rm -rf $(VENV); exit 1; }
+
+# An editable install records where each top-level package is, so one made before
+# minigrad/__init__.py existed cannot import minigrad later: when `import minigrad` does not
+# find this checkout's package, install again (the check costs one Python start-up).
+STAMP_PREREQUISITES := requirements.txt pyproject.toml
+ifeq ($(words $(wildcard minigrad/__init__.py $(STAMP))),2)
+  ifneq ($(shell cd / && $(abspath $(PY)) -c 'import importlib.util as u, os; s = u.find_spec("minigrad"); print(os.path.realpath(s.origin) if s and s.origin else "")' 2>/dev/null),$(realpath minigrad/__init__.py))
+    STAMP_PREREQUISITES += stale-install
+  endif
+endif
+stale-install: ;
+
+$(STAMP): $(STAMP_PREREQUISITES) | $(PY)
+	$(PIP) install -r requirements.txt
+	$(PIP) install -e .
+	@touch $@
+
+dot: ## make sure Graphviz's dot program is installed (apt-get when possible)
+	@bash setup/ensure_dot.sh
+
+# ================================================================ the course
 PORT ?= 8888
 START_NOTEBOOK := notebooks/00_start_here.ipynb
 LAB_ARGS ?=
-PYTEST_ARGS ?=
-NOTEBOOK_DIRS ?= notebooks solutions
-NBVAL_ARGS ?=
 
 # Open a browser only where there is a screen to show it on. On Linux a desktop session
 # sets DISPLAY (X11) or WAYLAND_DISPLAY; macOS has no such variable, so there only an SSH
@@ -55,54 +85,49 @@ ifneq ($(wildcard $(START_NOTEBOOK)),)
   LAB_FLAGS += --LabApp.default_url=/lab/tree/$(START_NOTEBOOK)
 endif
 
+# For students, the course's own JupyterLab hides nbgrader's instructor panels (formgrader,
+# Create Assignment, courses, assignment list) and keeps its Validate button: the settings
+# in jupyter_config/ come first on JUPYTER_CONFIG_PATH (jupyter_config/README.md says which
+# file does what). `make lab INSTRUCTOR=1` starts JupyterLab with all of nbgrader, e.g. to
+# edit the nbgrader metadata of solutions/.
+.PHONY: lab exercises
+ifeq ($(filter-out 0 no false,$(INSTRUCTOR)),)
+lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+endif
+lab: setup ## start JupyterLab on the course (PORT=8888, NO_BROWSER=1, LAB_ARGS=..., INSTRUCTOR=1)
+	@echo "Starting JupyterLab on port $(PORT); stop it with Ctrl-C twice."
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
+
+# The exercises are written once, as solutions/, and nbgrader makes the students' version.
+exercises: setup ## generate exercises/ from solutions/ with nbgrader (same input, same files)
+	$(PY) -m minigrad_course.grading.exercises
+
+# ================================================================ tests
+PYTEST_ARGS ?=
+NOTEBOOK_DIRS ?= notebooks solutions
+NBVAL_ARGS ?=
 # Notebooks the suite executes from a clean kernel (nbval). Exercises are left out: their
 # answers are blank on purpose; their solutions live in solutions/.
 NOTEBOOKS = $(wildcard $(addsuffix /*.ipynb,$(NOTEBOOK_DIRS)))
 NOTEBOOK_TEST_DIRS = $(sort $(patsubst %/,%,$(dir $(NOTEBOOKS))))
 
-# ---------------------------------------------------------------- set-up
-.PHONY: setup dot
-setup: $(STAMP) dot ## create .venv, install the course into it, check Graphviz's dot
+# The browser tests start JupyterLab as `make lab` does and drive it with Chromium through
+# pytest-playwright. Playwright (about 165 MB) is only needed for them, so it lives in
+# requirements-browser.txt, installed on first use. It never downloads a browser here: the
+# tests launch the CHROMIUM installed by the system (Debian: apt-get install chromium).
+# Failures leave screenshots and traces in build/test-results.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP := $(VENV)/.minigrad-browser-installed
+BROWSER_PYTEST_ARGS := --output=build/test-results --screenshot=only-on-failure
 
-$(PY):
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
-	  echo "minigrad needs Python 3.10 or newer, but '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo 'not installed'): run make again with PYTHON=python3.11 (or another Python >= 3.10)." >&2; \
-	  exit 1; }
-	$(PYTHON) -m venv $(VENV) || { \
-	  echo "Could not create a virtualenv with '$(PYTHON) -m venv' (on Debian/Ubuntu: sudo apt-get install python3-venv)." >&2; \
-	  rm -rf $(VENV); exit 1; }
+.PHONY: test test-unit test-notebooks test-browser test-browser-if-available ruff
+# The browser tests join in only where Chromium is installed, so that `make test` also
+# works on a machine without it (and says what it skipped).
+test: test-unit test-notebooks test-browser-if-available ## run the whole test suite (PYTEST_ARGS=... for pytest options)
 
-# An editable install records where each top-level package is, so one made before
-# minigrad/__init__.py existed cannot import minigrad later: when `import minigrad` does not
-# find this checkout's package, install again (the check costs one Python start-up).
-STAMP_PREREQUISITES := requirements.txt pyproject.toml
-ifeq ($(words $(wildcard minigrad/__init__.py $(STAMP))),2)
-  ifneq ($(shell cd / && $(abspath $(PY)) -c 'import importlib.util as u, os; s = u.find_spec("minigrad"); print(os.path.realpath(s.origin) if s and s.origin else "")' 2>/dev/null),$(realpath minigrad/__init__.py))
-    STAMP_PREREQUISITES += stale-install
-  endif
-endif
-.PHONY: stale-install
-stale-install: ;
-
-$(STAMP): $(STAMP_PREREQUISITES) | $(PY)
-	$(PIP) install -r requirements.txt
-	$(PIP) install -e .
-	@touch $@
-
-dot: ## make sure Graphviz's dot program is installed (apt-get when possible)
-	@bash tools/ensure_dot.sh
-
-# ---------------------------------------------------------------- the course
-.PHONY: lab test test-unit test-notebooks ruff clean distclean help
-lab: setup ## start JupyterLab on the course (PORT=8888, NO_BROWSER=1, LAB_ARGS=...)
-	@echo "Starting JupyterLab on port $(PORT); stop it with Ctrl-C twice."
-	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
-
-# Other suites join `make test` by adding a line `test: their-target` below.
-test: test-unit test-notebooks ## run the whole test suite (PYTEST_ARGS=... for pytest options)
-
+# tests/browser is left to test-browser, so that `make test` runs the browser tests once.
 test-unit: setup ## run the unit tests in tests/
-	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS) --ignore=tests/browser
 
 test-notebooks: setup ## execute every chapter and solution notebook with nbval
 ifeq ($(strip $(NOTEBOOKS)),)
@@ -111,9 +136,62 @@ else
 	$(PY) -m pytest --nbval-lax --nbval-current-env $(NBVAL_ARGS) $(NOTEBOOK_TEST_DIRS)
 endif
 
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(PIP) install -r requirements-browser.txt
+	@touch $@
+
+# pytest exits with 5 when PYTEST_ARGS select no test here (`make test PYTEST_ARGS="-m 'not
+# browser'"`): nothing failed, so say so and succeed.
+test-browser: setup $(BROWSER_STAMP) ## run chapters and an exercise in JupyterLab with Chromium (CHROMIUM=path)
+	@test -x "$(CHROMIUM)" || { echo "make test-browser needs Chromium at $(CHROMIUM): sudo apt-get install chromium (Debian/Ubuntu), or CHROMIUM=/path/to/chromium" >&2; exit 1; }
+	MINIGRAD_CHROMIUM="$(CHROMIUM)" $(PY) -m pytest tests/browser $(BROWSER_PYTEST_ARGS) $(PYTEST_ARGS); \
+	  status=$$?; if [ $$status -eq 5 ]; then echo "test-browser: PYTEST_ARGS selected no browser test."; else exit $$status; fi
+
+test-browser-if-available:
+	@if [ -x "$(CHROMIUM)" ]; then $(MAKE) --no-print-directory test-browser; \
+	else echo "Browser tests skipped: no Chromium at $(CHROMIUM) (sudo apt-get install chromium, then make test-browser)."; fi
+
 ruff: $(STAMP) ## lint the code and notebooks with ruff
 	$(BIN)/ruff check .
 
+# ================================================================ grading
+# The nbgrader settings live in minigrad_course/grading/nbgrader_config.py. TIMEOUT=seconds
+# overrides its per-cell time limit for `make check` and `make grade`; ASSIGNMENT=01_derivatives
+# limits `make grade` to some exercises (default: those handed in).
+TIMEOUT ?=
+ASSIGNMENT ?=
+GRADING_ARGS = $(if $(strip $(TIMEOUT)),--timeout $(TIMEOUT),)
+
+.PHONY: check grade
+check: setup ## score one notebook per task: make check NOTEBOOK=exercises/01_derivatives.ipynb
+	@test -n "$(NOTEBOOK)" || { echo "usage: make check NOTEBOOK=exercises/01_derivatives.ipynb" >&2; exit 2; }
+	$(PY) -m minigrad_course.grading.check "$(NOTEBOOK)" $(GRADING_ARGS)
+
+grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<student>/<NN_name>.ipynb)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir, with dir/<student>/<NN_name>.ipynb" >&2; exit 2; }
+	$(PY) -m minigrad_course.grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
+
+# ================================================================ benchmark
+# Every engine on the same workloads, the table with the ratios and the targets, and
+# bench/results/latest.json for chapter 10. BENCH_ARGS=--quick runs the short version;
+# BENCH_ARGS=--check also makes a missed target fail the command.
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd (BENCH_ARGS=--quick --check)
+	$(PY) bench/benchmark.py $(BENCH_ARGS)
+
+# ================================================================ web edition
+.PHONY: html screenshots
+html: setup ## render every chapter with its stored outputs as a static web site in build/html
+	$(PY) web/build_html.py --output "$(CURDIR)/build/html"
+
+# The README's pictures are what the browser tests see; they save them where this says.
+screenshots: setup $(BROWSER_STAMP) ## regenerate the README's pictures in screenshots/ from the browser tests
+	MINIGRAD_SCREENSHOTS="$(CURDIR)/screenshots" $(MAKE) --no-print-directory test-browser
+
+# ================================================================ housekeeping
+.PHONY: clean distclean help
 clean: ## remove caches and build files (keeps .venv)
 	find . -path ./$(VENV) -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name .ipynb_checkpoints -o -name .pytest_cache \
@@ -127,82 +205,3 @@ distclean: clean ## remove everything make created, .venv included
 help: ## list the targets
 	@echo "minigrad: make lab (start the course), make test (run the tests). All targets:"
 	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-zA-Z0-9_-]+:[^=]*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-
-# ---------------------------------------------------------------- added by later issues
-# Append new targets below this line, each depending on `setup` and documented with `##`:
-#   make exercises       generate exercises/ from solutions/ with nbgrader     (issue 4)
-#   make check           check one exercise notebook: NOTEBOOK=exercises/...   (issue 4)
-#   make grade           grade a folder of submissions: SUBMISSIONS=dir        (issue 4)
-#   make bench           run the benchmark and print its table                 (issue 7)
-#   make html            render the notebooks as web pages
-#   make test-browser    drive the notebooks in a real browser
-# A suite that belongs in `make test` adds the line `test: its-target`.
-
-# The benchmark of issue 7: every engine on the same workloads, the table with the ratios
-# and the targets, and bench/results/latest.json for chapter 10. BENCH_ARGS=--quick runs
-# the short version; BENCH_ARGS=--check also makes a missed target fail the command.
-BENCH_ARGS ?=
-.PHONY: bench
-bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd (BENCH_ARGS=--quick --check)
-	$(PY) bench/benchmark.py $(BENCH_ARGS)
-
-# Exercises and grading (issue 4). The nbgrader settings live in grading/nbgrader_config.py;
-# TIMEOUT=seconds overrides its per-cell time limit for `make check` and `make grade`, and
-# ASSIGNMENT=01_derivatives limits `make grade` to some exercises (default: those handed in).
-TIMEOUT ?=
-ASSIGNMENT ?=
-GRADING_ARGS = $(if $(strip $(TIMEOUT)),--timeout $(TIMEOUT),)
-.PHONY: exercises check grade
-exercises: setup ## generate exercises/ from solutions/ with nbgrader (same input, same files)
-	$(PY) -m grading.exercises
-
-check: setup ## score one notebook per task: make check NOTEBOOK=exercises/01_derivatives.ipynb
-	@test -n "$(NOTEBOOK)" || { echo "usage: make check NOTEBOOK=exercises/01_derivatives.ipynb" >&2; exit 2; }
-	$(PY) -m grading.check "$(NOTEBOOK)" $(GRADING_ARGS)
-
-grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<student>/<NN_name>.ipynb)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir, with dir/<student>/<NN_name>.ipynb" >&2; exit 2; }
-	$(PY) -m grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
-
-# The course in a real browser, the README's pictures and the web edition (issue 8).
-#
-# For students, the course's own JupyterLab hides nbgrader's instructor panels (formgrader,
-# Create Assignment, courses, assignment list) and keeps its Validate button: the settings
-# in jupyter_config/ come first on JUPYTER_CONFIG_PATH (jupyter_config/README.md says which
-# file does what). `make lab INSTRUCTOR=1` starts JupyterLab with all of nbgrader.
-ifeq ($(filter-out 0 no false,$(INSTRUCTOR)),)
-lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter_config$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
-endif
-
-# The browser tests start JupyterLab as `make lab` does and drive it with Chromium through
-# pytest-playwright. Playwright (about 165 MB) is only needed for them, so it lives in
-# requirements-browser.txt, installed on first use. It never downloads a browser here: the
-# tests launch the CHROMIUM installed by the system (Debian: apt-get install chromium).
-# `make test` runs them when that Chromium exists; test-unit leaves them to test-browser so
-# that they run once. Failures leave screenshots and traces in build/test-results.
-CHROMIUM ?= /usr/bin/chromium
-BROWSER_STAMP := $(VENV)/.minigrad-browser-installed
-BROWSER_PYTEST_ARGS := --output=build/test-results --screenshot=only-on-failure
-.PHONY: test-browser test-browser-if-available screenshots html
-
-$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
-	$(PIP) install -r requirements-browser.txt
-	@touch $@
-
-test-unit: override PYTEST_ARGS += --ignore=tests/browser
-test: test-browser-if-available
-
-test-browser: setup $(BROWSER_STAMP) ## run chapters and an exercise in JupyterLab with Chromium (CHROMIUM=path)
-	@test -x "$(CHROMIUM)" || { echo "make test-browser needs Chromium at $(CHROMIUM): sudo apt-get install chromium (Debian/Ubuntu), or CHROMIUM=/path/to/chromium" >&2; exit 1; }
-	MINIGRAD_CHROMIUM="$(CHROMIUM)" $(PY) -m pytest tests/browser $(BROWSER_PYTEST_ARGS) $(PYTEST_ARGS); \
-	  status=$$?; if [ $$status -eq 5 ]; then echo "test-browser: PYTEST_ARGS selected no browser test."; else exit $$status; fi
-
-test-browser-if-available:
-	@if [ -x "$(CHROMIUM)" ]; then $(MAKE) --no-print-directory test-browser; \
-	else echo "Browser tests skipped: no Chromium at $(CHROMIUM) (sudo apt-get install chromium, then make test-browser)."; fi
-
-screenshots: setup $(BROWSER_STAMP) ## regenerate the README's pictures in docs/images from the browser tests
-	MINIGRAD_SCREENSHOTS="$(CURDIR)/docs/images" $(MAKE) --no-print-directory test-browser
-
-html: setup ## render every chapter with its stored outputs as a static web site in build/html
-	$(PY) docs/build_html.py --output "$(CURDIR)/build/html"

@@ -101,7 +101,7 @@ def __getattr__(name: str):
     # Submodules loaded on first use, so `import minigrad` stays light.
     import importlib
 
-    if name in ("nn", "optim", "scalar", "viz", "testing", "finite_differences"):
+    if name in ("nn", "optim", "scalar", "viz", "finite_differences"):
         return importlib.import_module(f".{name}", __name__)
     if name == "check_environment":  # chapter 00's check: what the course needs, and what is missing
         return importlib.import_module("._environment", __name__).check_environment

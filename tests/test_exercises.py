@@ -1,4 +1,4 @@
-"""Tests of the exercises and of the checks they use (minigrad.testing).
+"""Tests of the exercises and of the checks they use (minigrad_course).
 
 - exercises/ is what nbgrader generates from solutions/, byte for byte, every time;
 - every graded cell of every solution is a locked nbgrader test cell whose one
@@ -31,11 +31,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import minigrad
-from grading import course
-from grading import exercises as generator
 from minigrad.finite_differences import central_difference, forward_difference
 from minigrad.scalar import Value, topological_order
-from minigrad.testing import (
+from minigrad_course import (
     CheckFailed,
     NotAttempted,
     call,
@@ -45,10 +43,12 @@ from minigrad.testing import (
     check_task,
     check_type,
 )
-from minigrad.testing import ex05_accumulation as ex05_tasks
-from minigrad.testing import ex06_controlling_the_graph as ex06_tasks
-from minigrad.testing import tasks as task_registry
-from minigrad.testing.ex01_derivatives import CHAIN_A, CHAIN_B, CHAIN_C, CHAIN_GRADIENT
+from minigrad_course import tasks as task_registry
+from minigrad_course.grading import course
+from minigrad_course.grading import exercises as generator
+from minigrad_course.tasks import ex05_accumulation as ex05_tasks
+from minigrad_course.tasks import ex06_controlling_the_graph as ex06_tasks
+from minigrad_course.tasks.ex01_derivatives import CHAIN_A, CHAIN_B, CHAIN_C, CHAIN_GRADIENT
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import make_submissions  # noqa: E402
@@ -110,7 +110,7 @@ def test_every_graded_cell_is_a_locked_check_of_a_registered_task(name):
         meta = _nbgrader(cell)
         assert cell.cell_type == "code" and meta["locked"] and not meta["solution"]
         assert meta["points"] > 0
-        assert meta["grade_id"] in known, f"{meta['grade_id']} has no task in minigrad.testing"
+        assert meta["grade_id"] in known, f"{meta['grade_id']} has no task in minigrad_course.tasks"
         # Exactly one check_task, naming this cell: what the grader re-judges.
         assert re.findall(r'check_task\("([^"]+)"', cell.source) == [meta["grade_id"]]
 
@@ -217,7 +217,7 @@ def test_a_check_is_an_assertion_error_and_hides_its_own_frames():
 
 
 def test_checks_do_not_use_names_a_notebook_can_rebind(monkeypatch):
-    # Layer (a): rebinding these after minigrad.testing was imported changes no verdict.
+    # Layer (a): rebinding these after minigrad_course was imported changes no verdict.
     monkeypatch.setattr(builtins, "abs", lambda x: 0.0)
     monkeypatch.setattr(math, "isclose", lambda *args, **kwargs: True)
     monkeypatch.setattr(np, "allclose", lambda *args, **kwargs: True)
@@ -462,7 +462,7 @@ def test_the_predictions_of_exercises_05_and_06_are_what_autograd_does(engine):
 def test_ex07_predictions_agree_with_autograd_and_the_loop_with_the_optimizer():
     # Task 1's expectation is what backward() gives for the tutorial's network with those
     # logits; the reference loop of task 3 is a plain optimizer loop.
-    from minigrad.testing import ex07_training as ex07_tasks
+    from minigrad_course.tasks import ex07_training as ex07_tasks
 
     x = minigrad.ones(5, dtype=minigrad.float64)
     w = minigrad.zeros(5, 3, dtype=minigrad.float64, requires_grad=True)
@@ -882,8 +882,8 @@ def test_the_sigmoids_of_exercise_09_are_the_ones_the_notebook_shows():
 def test_the_expected_answers_of_exercises_08_and_09_are_what_autograd_says(engine):
     # The predictions are data in the task modules; autograd and gradcheck prove them here,
     # with minigrad and, where installed, with PyTorch itself.
-    from minigrad.testing import ex08_higher_order as ex08_tasks
-    from minigrad.testing import ex09_checking_gradients as ex09_tasks
+    from minigrad_course.tasks import ex08_higher_order as ex08_tasks
+    from minigrad_course.tasks import ex09_checking_gradients as ex09_tasks
 
     torch = minigrad if engine == "minigrad" else pytest.importorskip("torch")
     x = torch.tensor(ex08_tasks.THIRD_X, dtype=torch.float64, requires_grad=True)
@@ -1112,8 +1112,8 @@ def test_any_grading_seed_gives_exercises_03_and_04_questions_a_correct_answer_p
 @pytest.mark.parametrize("engine", ["minigrad", "torch"])
 def test_the_predictions_of_exercises_03_and_04_are_what_autograd_does(engine):
     # The expected answers are data in the task modules; autograd computes them here.
-    from minigrad.testing import ex03_tensors as ex03_tasks
-    from minigrad.testing import ex04_jacobians as ex04_tasks
+    from minigrad_course.tasks import ex03_tensors as ex03_tasks
+    from minigrad_course.tasks import ex04_jacobians as ex04_tasks
 
     torch = minigrad if engine == "minigrad" else pytest.importorskip("torch")
     f64 = torch.float64

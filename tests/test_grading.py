@@ -1,7 +1,7 @@
 """Tests of classroom grading (`make grade`), on a class of fake students graded once.
 
 One nbgrader course is built for the whole module and every fake student is graded in one
-run, as an instructor would (``grading.grade.grade``). The class holds what students really
+run, as an instructor would (``minigrad_course.grading.grade.grade``). The class holds what students really
 hand in: full and blank notebooks, plausible mistakes, an endless loop, duplicated, deleted
 and retyped cells, a file cut in half, nothing at all, notebooks that attack the grader,
 and the typical ways of fooling the checks. The tests then read the results, grades.csv,
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from grading import grade as grading
+from minigrad_course.grading import grade as grading
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import make_submissions as fake  # noqa: E402
@@ -271,7 +271,7 @@ def test_the_judge_reruns_on_an_existing_course(graded):
     seed = next(job["seed"] for job in jobs if job["student"] == student)
     expected = result(graded, student).score
     run = subprocess.run(
-        [sys.executable, "-m", "grading.verify", str(graded["course"]), "--seed", str(seed),
+        [sys.executable, "-m", "minigrad_course.grading.verify", str(graded["course"]), "--seed", str(seed),
          "--student", student, "--course-id", "minigrad"],
         cwd=REPO, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -283,4 +283,4 @@ def test_make_grade_passes_the_folder_and_the_time_limit():
     run = subprocess.run(["make", "-n", "-o", "setup", "grade", "SUBMISSIONS=class dir",
                           "TIMEOUT=7"], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert '-m grading.grade "class dir" --timeout 7' in run.stdout
+    assert '-m minigrad_course.grading.grade "class dir" --timeout 7' in run.stdout

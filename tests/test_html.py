@@ -26,7 +26,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def load_builder():
-    spec = importlib.util.spec_from_file_location("build_html", REPO / "docs" / "build_html.py")
+    spec = importlib.util.spec_from_file_location("build_html", REPO / "web" / "build_html.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while it runs
     spec.loader.exec_module(module)
@@ -220,4 +220,4 @@ def test_make_html_writes_the_site_into_build_html():
     dry_run = subprocess.run(["make", "-n", "--no-print-directory", "-o", ".venv/.minigrad-installed", "html"],
                              cwd=REPO, capture_output=True, text=True, timeout=60)
     assert dry_run.returncode == 0, dry_run.stderr
-    assert re.search(r"docs/build_html\.py --output \S*build/html", dry_run.stdout), dry_run.stdout
+    assert re.search(r"web/build_html\.py --output \S*build/html", dry_run.stdout), dry_run.stdout

@@ -193,7 +193,7 @@ def test_make_lab_opens_a_browser_on_a_desktop_unless_told_not_to():
 
 def scratch_copy(tmp_path: Path) -> Path:
     """The set-up files in an empty directory, to try the Makefile on other situations."""
-    for name in ("Makefile", "requirements.txt", "pyproject.toml", "tools/ensure_dot.sh"):
+    for name in ("Makefile", "requirements.txt", "pyproject.toml", "setup/ensure_dot.sh"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, tmp_path / name)
     return tmp_path
@@ -307,7 +307,7 @@ def test_setup_refuses_a_python_older_than_3_10(tmp_path):
 def run_ensure_dot(path: Path, **env: str) -> subprocess.CompletedProcess:
     # Only `path` is searched for programs, so the machine's own dot and apt-get are hidden.
     return subprocess.run(
-        ["/bin/bash", str(REPO / "tools" / "ensure_dot.sh")],
+        ["/bin/bash", str(REPO / "setup" / "ensure_dot.sh")],
         env={"PATH": str(path), "HOME": str(path), **env},
         capture_output=True, text=True, timeout=60,
     )

@@ -8,7 +8,7 @@
   /usr/bin/chromium) launched headless with a fresh profile; Playwright never downloads a
   browser here.
 - ``screenshots``: the folder the tests save their pictures in: ``build/screenshots``, or
-  ``MINIGRAD_SCREENSHOTS`` (``make screenshots`` sets it to docs/images, the README's).
+  ``MINIGRAD_SCREENSHOTS`` (``make screenshots`` sets it to screenshots/, the README's).
 
 The tests skip, saying why, when pytest-playwright or Chromium is missing (``make test``
 runs them only when Chromium is installed; ``make test-browser`` insists on it).
