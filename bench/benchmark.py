@@ -590,7 +590,7 @@ class Benchmark:
         if "torch" not in gradients:
             return
         reference = gradients["torch"]
-        scale = max(float(np.max(np.abs(r))) for r in reference)
+        scale = max(float(np.max(np.abs(r))) for r in reference) or 1.0  # all zero: absolute
         for name, grads in gradients.items():
             if name == "torch":
                 continue
