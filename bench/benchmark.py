@@ -1,4 +1,4 @@
-"""How fast is minigrad? Every engine on the same workloads, in one process (issue 7).
+"""How fast is minigrad? Every engine on the same workloads, in one process.
 
     python bench/benchmark.py [--quick] [--check] [--json PATH] [--engines minigrad,numpy,...]
 
@@ -12,13 +12,18 @@ only). Workloads:
    engines since all start from the same weights;
 3. an MLP 784-256-128-10 with softmax cross-entropy on a random batch of 256: time per step;
 4. a chain of 50,000 ``x = x*1.0001 + 0.0001`` (100,000 ops) and its backward;
-5. memory: resident memory over 1,000 training steps of workload 2 (n=100) must stay flat.
+5. memory: resident memory over 1,000 training steps of workload 2 (n=100) must stay flat;
+6. the learner's versions of workloads 1 and 2 (``engines/learner.py``), for minigrad and
+   PyTorch only, which run the very same lines: float64, ``((a*b + c) ** 2).mean()``
+   for per-op, and for two moons a tanh MLP written with ``@``, ``+`` and ``.tanh()``, the
+   hinge loss ``(1 - y * s).relu().mean()`` and the update ``p -= lr * p.grad`` under
+   ``no_grad``.
 
 Times are medians of repeated samples after a warm-up; the table shows them with the
-ratio of every engine to every other, then the targets of issue 7 (PASS/FAIL) and the
-checks that the engines computed the same thing. The results go to
-``bench/results/latest.json`` (or ``--json PATH``). The exit status is 1 when the engines
-disagree, and also when a target is missed if ``--check`` is given.
+ratio of every engine to every other, then the targets (PASS/FAIL) and the checks that the
+engines computed the same thing. The results go to ``bench/results/latest.json`` (or
+``--json PATH``). The exit status is 1 when the engines disagree, and also when a target
+is missed if ``--check`` is given.
 """
 
 # ruff: noqa: E402 (the thread variables below must be set before NumPy is imported)
@@ -79,6 +84,10 @@ GRADIENT_RTOL = 1e-4
 # The chain's gradient is 1.0001^n in exact arithmetic; float32 rounds 1.0001 itself by
 # 1.7e-8, which compounds to ~1e-3 relative over 50,000 steps.
 CHAIN_RTOL = 5e-3
+# The learner's workloads are float64 and run the same program in minigrad and PyTorch:
+# their losses and gradients differ only by the order of float64 sums (~1e-16 relative;
+# measured: 3e-16 after 500 steps of two moons), so a much tighter tolerance holds.
+FLOAT64_RTOL, FLOAT64_ATOL = 1e-9, 1e-12
 
 LEARNING_RATE = 0.1
 MICROGRAD_POINTS = 100  # micrograd (~1 s per step at n=100) runs two moons at n=100 only
@@ -127,6 +136,17 @@ QUICK = Settings(
 )
 
 SCALAR_ONLY = "not run: scalar engine (scalar workloads only)"
+PYTORCH_ONLY = "not run: a PyTorch program (engines with PyTorch's API only)"
+
+
+def runs(engine: Engine, only: str | None) -> bool:
+    """Whether ``engine`` runs a workload meant for ``only`` = None (every engine),
+    ``"tensor"`` (all but the scalar engine) or ``"pytorch"`` (the learner's programs)."""
+    if only == "tensor":
+        return not engine.scalar_only
+    if only == "pytorch":
+        return engine.pytorch_api
+    return True
 
 
 def error_status(error: BaseException) -> str:
@@ -167,22 +187,21 @@ class Benchmark:
     def check(self, name: str, passed: bool, detail: str) -> None:
         self.checks.append({"name": name, "status": "PASS" if passed else "FAIL", "detail": detail})
 
-    def base_results(self, tensor_only: bool) -> dict[str, dict[str, Any]]:
+    def base_results(self, only: str | None = None) -> dict[str, dict[str, Any]]:
         """The results of the engines that will not run this workload, with the reason."""
         results = {name: {"status": reason} for name, reason in self.missing.items()}
-        if tensor_only:
-            for name, engine in self.engines.items():
-                if engine.scalar_only:
-                    results[name] = {"status": SCALAR_ONLY}
+        for name, engine in self.engines.items():
+            if not runs(engine, only):
+                results[name] = {"status": PYTORCH_ONLY if only == "pytorch" else SCALAR_ONLY}
         return results
 
     def prepare(
-        self, make: Callable[[Engine], Callable[[], object]], results: dict, tensor_only: bool
+        self, make: Callable[[Engine], Callable[[], object]], results: dict, only: str | None
     ) -> dict[str, Callable[[], object]]:
         """Build each engine's function and warm it up; an engine that fails is reported."""
         functions = {}
         for name, engine in self.engines.items():
-            if tensor_only and engine.scalar_only:
+            if not runs(engine, only):
                 continue
             try:
                 function = make(engine)
@@ -197,8 +216,8 @@ class Benchmark:
     # -- workload 1 ---------------------------------------------------------------------
     def per_op(self) -> dict[str, Any]:
         self.log("per-op overhead: (a*b + c).sum() forward+backward")
-        results = self.base_results(tensor_only=False)
-        functions = self.prepare(lambda engine: engine.per_op(), results, tensor_only=False)
+        results = self.base_results()
+        functions = self.prepare(lambda engine: engine.per_op(), results, only=None)
         s = self.settings
         results.update(
             timed_results(timing.interleaved_samples(functions, s.repeats, s.min_sample_seconds, 0))
@@ -216,7 +235,7 @@ class Benchmark:
         s = self.settings
         X, y = workloads.two_moons(n)
         weights = workloads.init_mlp(workloads.TWO_MOONS_SIZES)
-        results = self.base_results(tensor_only=False)
+        results = self.base_results()
         tensor_engines = {name: e for name, e in self.engines.items() if not e.scalar_only}
         scalar_engines = {name: e for name, e in self.engines.items() if e.scalar_only}
 
@@ -230,34 +249,7 @@ class Benchmark:
             except Exception as error:
                 results[name] = {"status": error_status(error)}
 
-        # All tensor engines train the same number of steps, interleaved chunk by chunk;
-        # the median over chunks of the time per step is the figure reported.
-        losses: dict[str, list[float]] = {name: [] for name in trainers}
-        samples: dict[str, list[float]] = {name: [] for name in trainers}
-        steps_per_chunk = s.two_moons_steps // s.two_moons_chunks
-        for _ in range(s.two_moons_chunks):
-            for name, trainer in list(trainers.items()):
-                gc.collect()
-                start = time.perf_counter()
-                try:
-                    for _ in range(steps_per_chunk):
-                        losses[name].append(trainer.step())
-                except Exception as error:
-                    results[name] = {"status": error_status(error)}
-                    del trainers[name], losses[name]  # reported as an error, not compared
-                    continue
-                samples[name].append((time.perf_counter() - start) / steps_per_chunk)
-
-        for name, trainer in trainers.items():
-            results[name] = {
-                "status": "ok",
-                "median_s": timing.median(samples[name]),
-                "samples_s": samples[name],
-                "steps": len(losses[name]),
-                "final_loss": losses[name][-1],
-                "accuracy": workloads.accuracy(trainer.logits(), y),
-                "losses": losses[name],
-            }
+        losses = self.train_in_chunks(trainers, results, y)
 
         # micrograd: a few steps only, each timed, after a warm-up step on a few points.
         for name, engine in scalar_engines.items():
@@ -295,6 +287,41 @@ class Benchmark:
             "results": results,
             "ratios": ratios(results),
         }
+
+    def train_in_chunks(self, trainers: dict, results: dict, y) -> dict[str, list[float]]:
+        """Train every engine the same number of steps, interleaved chunk by chunk; the
+        median over chunks of the time per step is the figure reported in ``results``.
+        Returns each engine's losses, step by step (an engine that fails is reported as an
+        error in ``results`` and left out)."""
+        s = self.settings
+        trainers = dict(trainers)
+        losses: dict[str, list[float]] = {name: [] for name in trainers}
+        samples: dict[str, list[float]] = {name: [] for name in trainers}
+        steps_per_chunk = s.two_moons_steps // s.two_moons_chunks
+        for _ in range(s.two_moons_chunks):
+            for name, trainer in list(trainers.items()):
+                gc.collect()
+                start = time.perf_counter()
+                try:
+                    for _ in range(steps_per_chunk):
+                        losses[name].append(trainer.step())
+                except Exception as error:
+                    results[name] = {"status": error_status(error)}
+                    del trainers[name], losses[name]  # reported as an error, not compared
+                    continue
+                samples[name].append((time.perf_counter() - start) / steps_per_chunk)
+
+        for name, trainer in trainers.items():
+            results[name] = {
+                "status": "ok",
+                "median_s": timing.median(samples[name]),
+                "samples_s": samples[name],
+                "steps": len(losses[name]),
+                "final_loss": losses[name][-1],
+                "accuracy": workloads.accuracy(trainer.logits(), y),
+                "losses": losses[name],
+            }
+        return losses
 
     def reference_engine(self, names) -> str | None:
         """The engine the others are compared with: NumPy by hand when it ran."""
@@ -370,11 +397,11 @@ class Benchmark:
         X, labels = workloads.random_classification(workloads.LARGE_MLP_BATCH, sizes[0], sizes[-1])
         weights = workloads.init_mlp(sizes)
         self.check_gradients("MLP 784-256-128-10", weights, X, labels, "ce")
-        results = self.base_results(tensor_only=True)
+        results = self.base_results("tensor")
         functions = self.prepare(
             lambda engine: engine.trainer(weights, X, labels, "ce", LEARNING_RATE).step,
             results,
-            tensor_only=True,
+            only="tensor",
         )
         s = self.settings
         results.update(
@@ -392,7 +419,7 @@ class Benchmark:
     def chain(self) -> dict[str, Any]:
         n = self.settings.chain_steps
         self.log(f"chain of {n:,} steps x = x*1.0001 + 0.0001 ({2 * n:,} ops) and its backward")
-        results = self.base_results(tensor_only=False)
+        results = self.base_results()
         expected = 1.0001**n
         runnable = {}
         for name, engine in self.engines.items():
@@ -449,7 +476,7 @@ class Benchmark:
         self.log(f"memory: resident set over {s.memory_steps:,} steps of two moons n=100")
         X, y = workloads.two_moons(100)
         weights = workloads.init_mlp(workloads.TWO_MOONS_SIZES)
-        results = self.base_results(tensor_only=True)
+        results = self.base_results("tensor")
         for name, engine in self.engines.items():
             if engine.scalar_only:
                 continue
@@ -485,6 +512,102 @@ class Benchmark:
             "results": results,
         }
 
+    # -- workload 6: the learner's versions of workloads 1 and 2 ---------------------------
+    def per_op_learner(self) -> dict[str, Any]:
+        self.log("per-op, written by a learner: ((a*b + c) ** 2).mean() forward+backward, float64")
+        results = self.base_results("pytorch")
+        functions = self.prepare(lambda engine: engine.learner_per_op(), results, only="pytorch")
+        s = self.settings
+        results.update(
+            timed_results(timing.interleaved_samples(functions, s.repeats, s.min_sample_seconds, 0))
+        )
+        gradients = {}
+        for name in functions:
+            try:
+                gradients[name] = self.engines[name].learner_per_op_gradients()
+            except Exception as error:
+                label = f"per-op, learner: {name} gradients match torch"
+                self.check(label, False, error_status(error))
+        self.check_learner_gradients("per-op, learner", gradients)
+        return {
+            "title": "per-op, learner: ((a*b + c) ** 2).mean() forward+backward, "
+            "3 elements, float64",
+            "unit": "seconds per forward+backward",
+            "results": results,
+            "ratios": ratios(results),
+        }
+
+    def two_moons_learner(self, n: int) -> dict[str, Any]:
+        self.log(f"two moons n={n}, written by a learner: tanh MLP, hinge loss, SGD by hand")
+        s = self.settings
+        X, y = workloads.two_moons(n)
+        weights = workloads.init_mlp(workloads.TWO_MOONS_SIZES)
+        results = self.base_results("pytorch")
+        trainers, gradients = {}, {}
+        for name, engine in self.engines.items():
+            if not runs(engine, "pytorch"):
+                continue
+            try:
+                gradients[name] = engine.learner_trainer(weights, X, y, LEARNING_RATE).gradients()
+                warmup = engine.learner_trainer(weights, X, y, LEARNING_RATE)
+                for _ in range(s.warmup_calls):
+                    warmup.step()
+                trainers[name] = engine.learner_trainer(weights, X, y, LEARNING_RATE)
+            except Exception as error:
+                results[name] = {"status": error_status(error)}
+                gradients.pop(name, None)
+        losses = self.train_in_chunks(trainers, results, y)
+
+        label = f"two moons n={n}, learner"
+        reference = "torch" if "torch" in losses else None
+        for name in losses:
+            if reference is None or name == reference:
+                continue
+            pairs = list(zip(losses[name], losses[reference]))
+            worst = max(abs(a - b) for a, b in pairs)
+            self.check(
+                f"{label}: {name} losses match {reference}",
+                len(losses[name]) == len(losses[reference])
+                and all(agree(a, b, FLOAT64_RTOL, FLOAT64_ATOL) for a, b in pairs),
+                f"{len(pairs)} steps, largest difference {worst:.2g}",
+            )
+        self.check_learner_gradients(label, gradients)
+        return {
+            "title": f"two moons n={n}, learner: 2-16-16-1 tanh MLP, hinge loss, float64, "
+            "SGD by hand",
+            "unit": "seconds per training step",
+            "n": n,
+            "learning_rate": LEARNING_RATE,
+            "results": results,
+            "ratios": ratios(results),
+        }
+
+    def check_learner_gradients(self, label: str, gradients: dict[str, list[np.ndarray]]) -> None:
+        """Every engine's gradient agrees with PyTorch's, in float64. The difference is
+        measured against the largest gradient entry of all the weights: a gradient may be
+        zero in exact arithmetic (the hinge's last bias on balanced classes) and come out as
+        1e-17 in one engine and 0 in the other."""
+        if "torch" not in gradients:
+            return
+        reference = gradients["torch"]
+        scale = max(float(np.max(np.abs(r))) for r in reference) or 1.0  # all zero: absolute
+        for name, grads in gradients.items():
+            if name == "torch":
+                continue
+            same_shapes = len(grads) == len(reference) and all(
+                np.shape(g) == np.shape(r) for g, r in zip(grads, reference)
+            )
+            difference = (
+                max(float(np.max(np.abs(g - r))) for g, r in zip(grads, reference)) / scale
+                if same_shapes
+                else math.inf
+            )
+            self.check(
+                f"{label}: {name} gradients match torch",
+                difference <= FLOAT64_RTOL,
+                f"largest difference {difference:.2g} of the largest entry "
+                f"(tolerance {FLOAT64_RTOL:g})",
+            )
 
 # -- targets ----------------------------------------------------------------------------
 
@@ -503,12 +626,16 @@ TARGETS = (
     Target("two_moons_1000", "two moons n=1000", "torch", 1.2),
     Target("large_mlp", "MLP 784-256-128-10", "numpy", 1.15),
     Target("chain", "chain", "torch", 1.0),
+    # Speed must not hang on one way of writing a program: the learner's versions too.
+    Target("per_op_learner", "per-op, learner", "torch", 1.1),
+    Target("two_moons_100_learner", "two moons n=100, learner", "torch", 1.1),
+    Target("two_moons_1000_learner", "two moons n=1000, learner", "torch", 1.1),
 )
 
 
 def evaluate_targets(workload_results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The targets of issue 7 for minigrad: PASS, FAIL, or SKIP when the engine to compare
-    with is not installed."""
+    """The targets for minigrad: PASS, FAIL, or SKIP when the engine to compare with is not
+    installed."""
     targets = []
 
     def add(
@@ -587,7 +714,8 @@ def format_report(report: dict[str, Any]) -> str:
     meta = report["meta"]
     lines = [
         f"minigrad benchmark ({'quick' if meta['quick'] else 'full'} run): "
-        "one process, one thread, float32, medians after warm-up",
+        "one process, one thread, float32 (the learner's versions float64), "
+        "medians after warm-up",
         "engines: "
         + ", ".join(
             f"{name} {info.get('version') or info['status']}"
@@ -603,6 +731,9 @@ def format_report(report: dict[str, Any]) -> str:
         ("two_moons_1000", "two moons n=1000, per SGD step"),
         ("large_mlp", "MLP 784-256-128-10 CE b=256, per step"),
         ("chain", f"chain of {report['workloads']['chain']['ops']:,} ops, fwd+bwd"),
+        ("per_op_learner", "learner: per-op ((a*b + c)**2).mean() f64"),
+        ("two_moons_100_learner", "learner: two moons n=100, hinge, f64"),
+        ("two_moons_1000_learner", "learner: two moons n=1000, hinge, f64"),
     ]
     workloads_ = report["workloads"]
     for key, label in rows:
@@ -611,9 +742,11 @@ def format_report(report: dict[str, Any]) -> str:
             label.ljust(width)
             + "".join(cell(results.get(n, {"status": "-"})).rjust(COLUMN) for n in names)
         )
-    for key in ("two_moons_100", "two_moons_1000"):
+    two_moons_keys = ("two_moons_100", "two_moons_1000")
+    for key in two_moons_keys + tuple(f"{key}_learner" for key in two_moons_keys):
         results = workloads_[key]["results"]
-        label = f"  final loss / accuracy, n={workloads_[key]['n']}"
+        whose = "learner's " if key.endswith("_learner") else ""
+        label = f"  {whose}final loss / accuracy, n={workloads_[key]['n']}"
         cells = []
         for name in names:
             result = results.get(name, {})
@@ -653,7 +786,7 @@ def format_report(report: dict[str, Any]) -> str:
                 + "".join(f"{table[a][b]:.3g}x".rjust(COLUMN) for b in present)
             )
 
-    lines += ["", "targets (issue 7)"]
+    lines += ["", "targets"]
     for target in report["targets"]:
         lines.append(f"  {target['status']:<5} {target['name']:<58} {target['detail']}")
     lines += ["", "checks (the engines compute the same thing)"]
@@ -687,6 +820,9 @@ def run(settings: Settings = FULL, engine_names: tuple[str, ...] = ENGINE_NAMES)
         "large_mlp": bench.large_mlp,
         "chain": bench.chain,
         "memory": bench.memory,
+        "per_op_learner": bench.per_op_learner,
+        "two_moons_100_learner": lambda: bench.two_moons_learner(100),
+        "two_moons_1000_learner": lambda: bench.two_moons_learner(1000),
     }
     workload_results = {}
     try:

@@ -25,13 +25,28 @@ if str(REPO_ROOT) not in sys.path:
 from bench import benchmark, workloads
 from bench.engines import ENGINE_NAMES, Engine, load_engines
 
-WORKLOADS = ("per_op", "two_moons_100", "two_moons_1000", "large_mlp", "chain")
+WORKLOADS = (
+    "per_op",
+    "two_moons_100",
+    "two_moons_1000",
+    "large_mlp",
+    "chain",
+    "per_op_learner",
+    "two_moons_100_learner",
+    "two_moons_1000_learner",
+)
 
 
 def build(engine: Engine, workload: str, chain_steps: int) -> Callable[[], object]:
     """The function that runs one repetition of ``workload`` on ``engine``."""
     if workload == "per_op":
         return engine.per_op()
+    if workload == "per_op_learner":
+        return engine.learner_per_op()
+    if workload.startswith("two_moons_") and workload.endswith("_learner"):
+        X, y = workloads.two_moons(int(workload.split("_")[2]))
+        weights = workloads.init_mlp(workloads.TWO_MOONS_SIZES)
+        return engine.learner_trainer(weights, X, y, benchmark.LEARNING_RATE).step
     if workload.startswith("two_moons_"):
         X, y = workloads.two_moons(int(workload.rsplit("_", 1)[1]))
         weights = workloads.init_mlp(workloads.TWO_MOONS_SIZES)
@@ -63,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     engines, missing = load_engines((args.engine,))
     if args.engine not in engines:
         print(f"{args.engine}: {missing[args.engine]}", file=sys.stderr)
+        return 1
+    if args.workload.endswith("_learner") and not engines[args.engine].pytorch_api:
+        print(f"{args.engine}: {benchmark.PYTORCH_ONLY}", file=sys.stderr)
         return 1
     function = build(engines[args.engine], args.workload, args.chain_steps)
     for _ in range(3):  # warm-up, outside the profile

@@ -13,6 +13,10 @@ and runs them its own way:
 - ``chain(n_steps)`` builds ``x = x*1.0001 + 0.0001`` ``n_steps`` times from a leaf
   ``x = 1``, differentiates it and returns ``dx_final/dx``.
 
+The engines with PyTorch's API (``pytorch_api``: minigrad and PyTorch) also run the
+learner's programs of ``learner.py``, the same lines for both: ``learner_per_op()``,
+``learner_per_op_gradients()`` and ``learner_trainer(weights, X, y, lr)``.
+
 Engines that are not installed are reported, never imported at module level.
 """
 
@@ -36,6 +40,7 @@ class Trainer(Protocol):
 class Engine(Protocol):
     name: str
     scalar_only: bool  # True for micrograd: tensor workloads are skipped
+    pytorch_api: bool  # True for minigrad and PyTorch: they run the learner's programs too
 
     def per_op(self) -> Callable[[], None]: ...
 

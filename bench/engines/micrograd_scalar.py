@@ -38,6 +38,7 @@ def softplus(z: Value) -> Value:
 class MicrogradEngine:
     name = "micrograd"
     scalar_only = True
+    pytorch_api = False
 
     def per_op(self) -> Callable[[], None]:
         a = [Value(1.0), Value(2.0), Value(3.0)]

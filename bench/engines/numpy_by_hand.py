@@ -17,6 +17,7 @@ import numpy as np
 class NumpyByHandEngine:
     name = "numpy"
     scalar_only = False
+    pytorch_api = False
 
     def per_op(self) -> Callable[[], None]:
         a = np.array([1.0, 2.0, 3.0], dtype=np.float32)

@@ -15,12 +15,15 @@ from typing import Callable
 
 import numpy as np
 
+from bench.engines import learner
+
 
 class TorchLikeEngine:
     """An engine with PyTorch's API: tensors, ``backward``, ``no_grad``, ``nn.functional``,
     ``optim``."""
 
     scalar_only = False
+    pytorch_api = True
 
     def __init__(self, name: str, lib: ModuleType) -> None:
         self.name = name
@@ -63,6 +66,20 @@ class TorchLikeEngine:
         trainer = TorchLikeTrainer(self, weights, X, targets, loss, lr=0.0)
         trainer.loss().backward()
         return [parameter.grad.numpy().copy() for parameter in trainer.parameters]
+
+    def learner_per_op(self) -> Callable[[], None]:
+        forward_backward, _ = learner.per_op(self.lib)
+        return forward_backward
+
+    def learner_per_op_gradients(self) -> list[np.ndarray]:
+        forward_backward, inputs = learner.per_op(self.lib)
+        forward_backward()
+        return [tensor.grad.numpy().copy() for tensor in inputs]
+
+    def learner_trainer(
+        self, weights: list[np.ndarray], X: np.ndarray, y: np.ndarray, lr: float
+    ) -> learner.HingeTrainer:
+        return learner.HingeTrainer(self.lib, weights, X, y, lr)
 
     def chain(self, n_steps: int) -> float:
         x = self.lib.tensor(1.0, requires_grad=True)
