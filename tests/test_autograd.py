@@ -964,6 +964,83 @@ def test_array_shortcuts_of_backward_agree_with_the_recorded_formulas(dtype):
         np.testing.assert_allclose(fast, slow, rtol=1e-6, atol=1e-6, err_msg=name)
 
 
+def _functions_with_array_formulas() -> dict:
+    """Every operation that gives its backward on arrays (device 6 of minigrad/_speed.py)."""
+    import minigrad.nn.functional  # noqa: F401  (nll_loss's Function)
+
+    found, stack = {}, [minigrad.autograd.Function]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__dict__.get("backward_on_arrays") is not None:
+            found[cls._backward_cls.__name__] = cls
+    return found
+
+
+# One small program per operation with a backward on arrays, named by its node.
+_ARRAY_FORMULA_PROGRAMS = {
+    "MulBackward0": lambda x, y: x * y * 2.0,
+    "SubBackward0": lambda x, y: x * y - y * y,
+    "RsubBackward1": lambda x, y: 1.5 - x * y,
+    "DivBackward0": lambda x, y: x / (y * y + 1.0),
+    "NegBackward0": lambda x, y: -(x * y),
+    "PowBackward0": lambda x, y: (x * y) ** 3 + x**0,
+    "ExpBackward0": lambda x, y: (x * y).exp(),
+    "LogBackward0": lambda x, y: (x * y + 1.0).log(),
+    "TanhBackward0": lambda x, y: (x * y).tanh(),
+    "SigmoidBackward0": lambda x, y: (x * y).sigmoid(),
+    "ReluBackward0": lambda x, y: (x * y).relu(),
+    "MmBackward0": lambda x, y: x @ y.T,
+    "ViewBackward0": lambda x, y: (x * y).reshape(-1),
+    "TransposeBackward0": lambda x, y: (x * y).transpose(0, 1),
+    "TBackward0": lambda x, y: (x * y).t(),
+    "PermuteBackward0": lambda x, y: (x * y).permute(1, 0),
+    "SumBackward0": lambda x, y: (x * y).sum(),
+    "SumBackward1": lambda x, y: (x * y).sum(dim=1),
+    "MeanBackward0": lambda x, y: (x * y).mean(),
+    "MeanBackward1": lambda x, y: (x * y).mean(dim=0, keepdim=True),
+    "LogSoftmaxBackward0": lambda x, y: (x * y).log_softmax(dim=1),
+    "NllLossBackward0": lambda x, y: minigrad.nn.functional.nll_loss(x * y, minigrad.tensor([1, 0, 2])),
+}
+
+
+def test_every_backward_on_arrays_has_a_program_here():
+    assert set(_functions_with_array_formulas()) <= set(_ARRAY_FORMULA_PROGRAMS)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(_ARRAY_FORMULA_PROGRAMS))
+def test_each_backward_on_arrays_gives_the_gradients_of_its_tensor_formula(name, dtype):
+    # The arrays run in an ordinary backward pass; with create_graph=True the tensor formula
+    # is recorded instead. Same gradients, same dtype, whatever the operation.
+    rng = np.random.default_rng(7)
+    x = minigrad.tensor(rng.uniform(0.5, 1.5, size=(3, 3)).astype(dtype), requires_grad=True)
+    y = minigrad.tensor(rng.uniform(0.5, 1.5, size=(3, 3)).astype(dtype), requires_grad=True)
+    program = _ARRAY_FORMULA_PROGRAMS[name]
+    out = program(x, y)
+    nodes = {n.name() for n in _walk(out.grad_fn)}
+    assert name in nodes  # (the program really uses the operation)
+    v = minigrad.tensor(rng.normal(size=tuple(out.shape)).astype(dtype))
+    out.backward(v)
+    on_arrays = [x.grad.numpy().copy(), y.grad.numpy().copy()]
+    recorded = minigrad.autograd.grad(program(x, y), [x, y], v, create_graph=True)
+    for fast, slow in zip(on_arrays, recorded):
+        assert slow.grad_fn is not None
+        assert fast.dtype == slow.detach().numpy().dtype
+        np.testing.assert_allclose(fast, slow.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def _walk(node) -> list:
+    seen, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        if current is None or current in seen:
+            continue
+        seen.append(current)
+        stack.extend(next_node for next_node, _ in current.next_functions)
+    return seen
+
+
 def _heap_order(root) -> list:
     """The order of the engine's rule, computed the plain way: every ready node goes into a
     heap keyed by (newest first, then first come), and the top one runs next."""

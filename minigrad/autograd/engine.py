@@ -58,7 +58,12 @@ def unbroadcast(grad, shape: tuple):
 
 
 def _sum_array(grad, dims: tuple, keepdim: bool):
-    return _tensor.wrap(np.asarray(grad.data.sum(axis=dims, keepdims=keepdim)))
+    array = grad.data
+    if dims == (0,) and array.ndim == 2 and not keepdim:
+        # The bias of a layer: the sum of the rows as a vector-matrix product, which BLAS does
+        # several times faster than NumPy's reduction over the first axis (two moons n=1000).
+        return _tensor.wrap(np.ones(array.shape[0], array.dtype) @ array)
+    return _tensor.wrap(np.asarray(array.sum(axis=dims, keepdims=keepdim)))
 
 
 def _is_broadcastable_to(source: tuple, target: tuple) -> bool:

@@ -171,11 +171,11 @@ class BackwardFunction(Node):
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
         if self._saved is None:
             raise RuntimeError(SECOND_BACKWARD_MESSAGE)
+        Tensor = _tensor.Tensor
         tensors = []
         for saved, version in zip(self._saved, self._saved_versions):
-            tensor = saved
-            if type(saved) is not _tensor.Tensor and saved is not None:
-                tensor = saved.unpack(self) if type(saved) is SavedOutput else _speed.unpack_saved(saved)
+            # (A saved output, or a wrapped number kept as its array, is made a tensor again.)
+            tensor = saved if type(saved) is Tensor or saved is None else _unpack(saved, self)
             if version is not None and tensor._version_counter[0] != version:
                 raise _modified_in_place_error(self, tensor, len(tensors), version)
             tensors.append(tensor)
@@ -234,6 +234,10 @@ class BackwardFunction(Node):
         # The graph only has edges for the tensor arguments.
         positions = self._tensor_positions
         return grads if positions is None else tuple([grads[i] for i in positions])
+
+
+def _unpack(saved, node):
+    return saved.unpack(node) if type(saved) is SavedOutput else _speed.unpack_saved(saved)
 
 
 def _modified_in_place_error(node, tensor, index: int, version: int) -> RuntimeError:

@@ -4,8 +4,8 @@
 needs; ``backward`` multiplies the incoming gradient by the local derivative
 (the chain rule), written with Tensor operations so that it can itself be
 differentiated when ``create_graph=True``. ``jvp`` is the same local derivative
-used in forward mode (tangent in, tangent out). ``Mul`` and ``Relu``, the busiest,
-also give their formula on NumPy arrays (``backward_on_arrays``), for a backward pass
+used in forward mode (tangent in, tangent out). The busiest operations also give
+their backward formula on NumPy arrays (``backward_on_arrays``), for a backward pass
 that nothing records (device 6 of ``minigrad/_speed.py``).
 
 Broadcasting is not handled here: if an input was broadcast, its gradient
@@ -59,6 +59,10 @@ class Sub(Function):
         return grad_output, -grad_output if ctx.needs_input_grad[1] else None
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        return g, -g if ctx.needs_input_grad[1] else None
+
+    @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
         return tangent_a - tangent_b
 
@@ -75,6 +79,10 @@ class Rsub(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return -grad_output, None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        return -g, None
 
     @staticmethod
     def jvp(ctx, tangent, _):
@@ -131,6 +139,15 @@ class Div(Function):
         return grad_a, grad_b
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        a, b = ctx.saved_tensors
+        if (a is not None and a.data.dtype is not g.dtype) or b.data.dtype is not g.dtype:
+            return NotImplemented  # (the tensor formula applies PyTorch's type promotion)
+        grad_a = g / b.data if ctx.needs_input_grad[0] else None
+        grad_b = -g * a.data / (b.data * b.data) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+    @staticmethod
     def jvp(ctx, tangent_a, tangent_b):
         a, b = ctx.inputs
         return tangent_a / b - a * tangent_b / (b * b)
@@ -148,6 +165,10 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return -grad_output
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        return -g
 
     @staticmethod
     def jvp(ctx, tangent):
@@ -193,6 +214,13 @@ class Pow(Function):
         if ctx.exponent == 0:
             return grad_output * 0, None
         return grad_output * ctx.exponent * x ** (ctx.exponent - 1), None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.exponent == 0:
+            return g * 0, None
+        return g * ctx.exponent * x.data ** (ctx.exponent - 1), None
 
     @staticmethod
     def jvp(ctx, tangent, _):
@@ -275,6 +303,11 @@ class Exp(Function):
         return grad_output * result
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        (result,) = ctx.saved_tensors
+        return g * result.data
+
+    @staticmethod
     def jvp(ctx, tangent):
         return tangent * ctx.outputs[0]
 
@@ -294,6 +327,11 @@ class Log(Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         return grad_output / x
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x.data
 
     @staticmethod
     def jvp(ctx, tangent):
@@ -360,6 +398,11 @@ class Tanh(Function):
         return grad_output * (1 - result * result)
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        (result,) = ctx.saved_tensors
+        return g * (1 - result.data * result.data)
+
+    @staticmethod
     def jvp(ctx, tangent):
         result = ctx.outputs[0]
         return tangent * (1 - result * result)
@@ -382,6 +425,11 @@ class Sigmoid(Function):
     def backward(ctx, grad_output):
         (result,) = ctx.saved_tensors
         return grad_output * result * (1 - result)
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        (result,) = ctx.saved_tensors
+        return g * result.data * (1 - result.data)
 
     @staticmethod
     def jvp(ctx, tangent):

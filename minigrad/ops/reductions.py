@@ -14,7 +14,7 @@ import numpy as np
 
 from .._tensor import Tensor, _dim, _to_float, values_indices, wrap
 from ..autograd.function import Function
-from .shape import Expand
+from .shape import Expand, expanded
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -28,10 +28,14 @@ def _dims(dim, ndim: int) -> tuple:
 
 def _expand_back(grad, input_shape: tuple, dims: tuple, keepdim: bool):
     """Spread the gradient of a reduction back over the input's shape."""
-    if not keepdim:
-        kept_shape = tuple(1 if i in dims else size for i, size in enumerate(input_shape))
-        grad = grad.reshape(kept_shape)
-    return grad.expand(input_shape)
+    return _kept(grad, input_shape, dims, keepdim).expand(input_shape)
+
+
+def _kept(grad, input_shape: tuple, dims: tuple, keepdim: bool):
+    """The gradient of a reduction with its reduced dimensions back, as size 1."""
+    if keepdim:
+        return grad
+    return grad.reshape(tuple([1 if i in dims else size for i, size in enumerate(input_shape)]))
 
 
 # ---------------------------------------------------------------------- sum and mean
@@ -48,6 +52,10 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return Expand.apply(grad_output, ctx.input_shape)
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        return expanded(g, ctx.input_shape)
 
     @staticmethod
     def jvp(ctx, tangent):
@@ -67,6 +75,10 @@ class SumDim(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim), None, None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        return expanded(_kept(g, ctx.input_shape, ctx.dims, ctx.keepdim), ctx.input_shape), None, None
 
     @staticmethod
     def jvp(ctx, tangent, dims, keepdim):
@@ -89,6 +101,10 @@ class Mean(Function):
         return grad_output.expand(ctx.input_shape) / count
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        return expanded(g / (math.prod(ctx.input_shape) or 1), ctx.input_shape)
+
+    @staticmethod
     def jvp(ctx, tangent):
         return tangent.mean()
 
@@ -107,6 +123,11 @@ class MeanDim(Function):
     def backward(ctx, grad_output):
         count = math.prod([ctx.input_shape[d] for d in ctx.dims]) or 1
         return _expand_back(grad_output, ctx.input_shape, ctx.dims, ctx.keepdim) / count, None, None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        count = math.prod([ctx.input_shape[d] for d in ctx.dims]) or 1
+        return expanded(_kept(g, ctx.input_shape, ctx.dims, ctx.keepdim) / count, ctx.input_shape), None, None
 
     @staticmethod
     def jvp(ctx, tangent, dims, keepdim):

@@ -36,6 +36,10 @@ class View(Function):
         return grad_output.reshape(ctx.input_shape), None
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        return g.reshape(ctx.input_shape), None
+
+    @staticmethod
     def jvp(ctx, tangent, shape):
         return tangent.reshape(shape)
 
@@ -87,6 +91,10 @@ class Transpose(Function):
         return grad_output.transpose(*ctx.dims), None, None
 
     @staticmethod
+    def backward_on_arrays(ctx, g):
+        return g.swapaxes(*ctx.dims), None, None
+
+    @staticmethod
     def jvp(ctx, tangent, dim0, dim1):
         return tangent.transpose(dim0, dim1)
 
@@ -117,6 +125,10 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, grad_output):
         return grad_output.permute(*np.argsort(ctx.dims).tolist()), None
+
+    @staticmethod
+    def backward_on_arrays(ctx, g):
+        return g.transpose(np.argsort(ctx.dims)), None
 
     @staticmethod
     def jvp(ctx, tangent, dims):
@@ -179,14 +191,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.data.shape
-        if x.data.ndim == 0:
-            # One value everywhere (the backward of every sum and mean): a read-only view
-            # whose strides are all 0, as np.broadcast_to makes, built directly because it
-            # is that quick for a single value (broadcast_to's general machinery is not).
-            view = np.ndarray(shape, x.data.dtype, x.data, 0, (0,) * len(shape))
-            view.flags.writeable = False
-            return view
-        return np.broadcast_to(x.data, shape)
+        return expanded(x.data, shape)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -195,6 +200,18 @@ class Expand(Function):
     @staticmethod
     def jvp(ctx, tangent, shape):
         return tangent.expand(shape)
+
+
+def expanded(array: np.ndarray, shape: tuple) -> np.ndarray:
+    """``array`` repeated to ``shape`` without copying: a read-only view."""
+    if array.ndim == 0:
+        # One value everywhere (the backward of every sum and mean): a view whose strides
+        # are all 0, as np.broadcast_to makes, built directly because it is that quick for a
+        # single value (broadcast_to's general machinery is not).
+        view = np.ndarray(shape, array.dtype, array, 0, (0,) * len(shape))
+        view.flags.writeable = False
+        return view
+    return np.broadcast_to(array, shape)
 
 
 def expand(x: Tensor, sizes: tuple) -> Tensor:
