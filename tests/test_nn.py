@@ -130,10 +130,16 @@ def test_error_matches_torch(name):
 
 # ---------------------------------------------------------------------- against live PyTorch
 def test_reference_file_is_what_torch_computes_now(torch):
-    """Re-run every case in PyTorch: the stored file must not be stale."""
+    """Re-run every case in PyTorch: the stored file must not be stale.
+
+    A stale file (a case changed, the file not made again) differs by far more than
+    float32's precision; PyTorch's float32 kernels themselves differ by a few units in the
+    last place between processors (the float32 optimizer steps differ by 3e-8 between two
+    x86 machines with torch 2.13.0), so that is the tolerance.
+    """
     torch.manual_seed(0)
     live = reference.run_all(torch, INPUTS)
-    assert_same_results(live, RESULTS, "torch", rtol=1e-12, atol=1e-14, rename=False)
+    assert_same_results(live, RESULTS, "torch", rtol=1e-6, atol=1e-7, rename=False)
 
 
 @pytest.mark.parametrize("key", LOSS_CASES)

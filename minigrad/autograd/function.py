@@ -144,8 +144,10 @@ def _as_outputs(result, args) -> tuple:
         if isinstance(value, Tensor):
             # A forward that returns one of its inputs unchanged still creates a new
             # tensor, so that the input's own history is left alone.
-            if any(value is a for a in args):
-                value = wrap(value.data)
+            for a in args:
+                if value is a:
+                    value = wrap(value.data)
+                    break
         else:
             value = wrap(np.asarray(value))
         outputs.append(value)
