@@ -221,3 +221,20 @@ def test_make_html_writes_the_site_into_build_html():
                              cwd=REPO, capture_output=True, text=True, timeout=60)
     assert dry_run.returncode == 0, dry_run.stderr
     assert re.search(r"web/build_html\.py --output \S*build/html", dry_run.stdout), dry_run.stdout
+
+
+def test_chapters_mark_checked_cells_with_nbval_tags_not_comments():
+    # A learner (and the web edition) sees only the lesson's code: nbval's markers are cell
+    # tags, and each tag is one nbval knows (a misspelt tag would silently check nothing).
+    known = {"nbval-check-output", "nbval-ignore-output", "nbval-skip", "raises-exception"}
+    tagged = 0
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            assert "# NBVAL_" not in source, f"{path.name} cell {index}: use a tag, not a comment"
+            tags = [t for t in cell["metadata"].get("tags", []) if t.startswith("nbval") or t == "raises-exception"]
+            assert set(tags) <= known, f"{path.name} cell {index}: unknown nbval tag {tags}"
+            tagged += bool(tags)
+    assert tagged >= 100  # (166 when the comments became tags)
