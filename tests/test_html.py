@@ -238,3 +238,21 @@ def test_chapters_mark_checked_cells_with_nbval_tags_not_comments():
             assert set(tags) <= known, f"{path.name} cell {index}: unknown nbval tag {tags}"
             tagged += bool(tags)
     assert tagged >= 100  # (166 when the comments became tags)
+
+
+def test_pages_load_the_mathjax_shipped_beside_them_not_a_cdn(site):
+    # Offline, or behind a firewall, a CDN's MathJax never arrives and every formula stays
+    # raw TeX: the site carries its own copy, and no page loads a script from elsewhere.
+    assert (site / "mathjax" / "MathJax.js").is_file()
+    assert (site / "mathjax" / "config" / "TeX-AMS-MML_HTMLorMML-full.js").is_file()
+    for page in sorted(site.glob("*.html")):
+        sources = re.findall(r'<script[^>]*\bsrc="([^"]+)"', page.read_text(encoding="utf-8"))
+        remote = [src for src in sources if "//" in src]
+        assert not remote, f"{page.name} loads scripts from the network: {remote}"
+        assert f"mathjax/{builder.MATHJAX_ENTRY}" in sources, page.name
+
+
+def test_build_without_mathjax_installed_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "jupyter_server_mathjax", None)  # (an import of it fails)
+    with pytest.raises(SystemExit, match="jupyter-server-mathjax.*make setup"):
+        builder.copy_mathjax(tmp_path)

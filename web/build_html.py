@@ -8,6 +8,10 @@ nbconvert comes with JupyterLab, so the site needs no package beyond the course'
 ``web/templates/minigrad`` extends nbconvert's "lab" template with a chapter navigation
 bar, and ``web/templates/index.md.j2`` is the first page, in Markdown, rendered the same way.
 
+The formulas are typeset in the reader's browser by MathJax, which is copied beside the pages
+(``mathjax/``, from the ``jupyter-server-mathjax`` package, Jupyter's own copy of MathJax 2.7):
+the site needs no network, so it works offline, behind a firewall, or from a USB stick.
+
 Two things are adapted for a page without a kernel:
 - widgets show their static picture (the ``text/html`` every course widget also
   provides) instead of a live view that would need a kernel and a widget manager;
@@ -121,10 +125,29 @@ def inline_svg(svg: str) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-def make_exporter(mathjax_url: str | None = None) -> HTMLExporter:
+# MathJax 2.7's combined configuration for TeX input shipped by jupyter-server-mathjax, with
+# the "Safe" extension nbconvert's own address uses (no JavaScript from inside a formula).
+MATHJAX_ENTRY = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+
+def copy_mathjax(output: Path) -> str:
+    """Copy MathJax into ``output/mathjax``; return the address the pages load it from."""
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        raise SystemExit(
+            "the web edition ships MathJax with its pages, from the jupyter-server-mathjax package, "
+            "which is not installed: run `make setup` (it is in requirements.txt), or pass "
+            "--mathjax-url URL to load MathJax from elsewhere"
+        ) from None
+    static = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    shutil.copytree(static, output / "mathjax", dirs_exist_ok=True)
+    return f"mathjax/{MATHJAX_ENTRY}"
+
+
+def make_exporter(mathjax_url: str) -> HTMLExporter:
     exporter = HTMLExporter(template_name="minigrad", extra_template_basedirs=[str(TEMPLATES)])
-    if mathjax_url:
-        exporter.mathjax_url = mathjax_url
+    exporter.mathjax_url = mathjax_url
     exporter.register_filter("inline_svg", inline_svg)
     exporter.register_preprocessor(StaticWidgets(), enabled=True)
     exporter.register_preprocessor(SiteLinks(), enabled=True)
@@ -135,8 +158,8 @@ def build(output: Path, notebooks: Path = REPOSITORY / "notebooks",
           exercises: Path = REPOSITORY / "exercises", mathjax_url: str | None = None) -> list[Path]:
     """Render every chapter of ``notebooks`` and the index into ``output``; return the pages.
 
-    The formulas are typeset in the reader's browser by MathJax, by default from nbconvert's
-    CDN address; ``mathjax_url`` points the pages at another copy (e.g. one served offline).
+    The formulas are typeset in the reader's browser by MathJax, by default the copy this
+    writes into ``output/mathjax``; ``mathjax_url`` points the pages at another one instead.
     """
     chapters = find_chapters(notebooks)
     if not chapters:
@@ -148,7 +171,7 @@ def build(output: Path, notebooks: Path = REPOSITORY / "notebooks",
         for path in exercise_paths:
             shutil.copyfile(path, output / "exercises" / path.name)
 
-    exporter = make_exporter(mathjax_url)
+    exporter = make_exporter(mathjax_url or copy_mathjax(output))
     site = {
         "course_title": COURSE_TITLE,
         "chapter_files": [chapter.path.name for chapter in chapters],
@@ -198,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPOSITORY / "build" / "html",
                         help="folder to write the site into (default: build/html)")
     parser.add_argument("--mathjax-url", default=None,
-                        help="where the pages load MathJax from (default: nbconvert's CDN address)")
+                        help="where the pages load MathJax from (default: a copy written beside them)")
     arguments = parser.parse_args(argv)
     pages = build(arguments.output, mathjax_url=arguments.mathjax_url)
     print(f"wrote {len(pages)} pages to {arguments.output}; open {arguments.output / 'index.html'}")
