@@ -12,13 +12,14 @@ A tensor holds its values in ``data`` (a NumPy array) and, for autograd:
 * a version counter, incremented by every in-place change, so that autograd
   can tell when a value it saved for backward was overwritten.
 
-This file holds that state and nothing that computes: it imports no other part of
-the engine. The methods that compute are added to the class by the files that define
+This file holds that state and no operation: it imports no other part of the
+engine. The methods that compute are given to the class by the files that define
 them, at their end: ``x.backward()`` by ``autograd/__init__.py``; ``a * b``,
 ``x.exp()``, ``x.to(...)`` by ``ops/elementwise.py``; ``x.view(...)``, ``x[i]``,
 ``x.T`` by ``ops/shape.py``; ``x.sum()`` by ``ops/reductions.py``; ``a @ b`` by
 ``ops/linalg.py``; ``x += 1``, ``x[i] = v`` by ``_inplace.py``. So an operation, its
-``Function`` and its method are read together.
+``Function`` and its method are read together (chapter 03's engine does the same:
+``Tensor.__mul__ = tensor_mul``).
 """
 
 from __future__ import annotations

@@ -635,9 +635,11 @@ def _check_broadcast(shape_a: tuple, shape_b: tuple) -> None:
 
 
 # ====================================================================== minigrad.exp(x), x.exp(), a * b
-# Each operation above as PyTorch offers it. A function that is also a Tensor method is
-# assigned to the class as it is (``Tensor.exp = exp``): ``x.exp()`` then costs one call,
-# as if it were written in the class. minigrad/__init__.py exports the public ones.
+# Each operation above as PyTorch offers it: the function (``minigrad.exp(x)``, exported by
+# minigrad/__init__.py), which is also the method where both take the same arguments
+# (``Tensor.exp = exp``), and the operators (``Tensor.__mul__``). A method is the plain
+# function assigned to the class, so ``x.exp()`` and ``a * b`` cost one call, as if written
+# in the class body. A function whose first argument is ``self`` is a method only.
 
 # ---------------------------------------------------------------------- arithmetic
 def _add(self: Tensor, other) -> Tensor:
