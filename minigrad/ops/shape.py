@@ -466,7 +466,7 @@ def _shape_arg(args: tuple) -> tuple:
 
 def _reshape(self: Tensor, *shape) -> Tensor:
     """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; ``x.view`` is the same in minigrad."""
-    return reshape(self, _shape_arg(shape))
+    return View.apply(self, _resolve_shape(_shape_arg(shape), self.data.size))
 
 
 def _reshape_as(self: Tensor, other: Tensor) -> Tensor:
