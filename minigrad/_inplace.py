@@ -9,6 +9,8 @@ An in-place operation overwrites a tensor's memory, so:
 * on a tensor that is part of a graph, the change is recorded: the tensor's
   ``grad_fn`` becomes the node of the operation, whose input is the tensor's
   previous history (PyTorch calls this "rebasing" the history).
+
+The methods (``x.add_(y)``, ``x += y``, ``x[0] = 5``...) are given to Tensor at the end of the file.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from ._tensor import Tensor, _scalar_operand, bump_version, wrap
+from ._tensor import Tensor, bump_version, wrap
 from .autograd import forward_ad
 from .autograd.function import Function, is_recorded
+from .ops.elementwise import Add, Div, Mul, Sub, _scalar_operand, exp, relu
+from .ops.shape import _index_array
 
 
 def _records(tensor: Tensor, other=None) -> bool:
@@ -135,8 +139,6 @@ def copy(tensor: Tensor, source) -> Tensor:
 
 def setitem(tensor: Tensor, index, value) -> None:
     """``tensor[index] = value``: the gradient of the overwritten part goes to ``value``."""
-    from .ops.shape import _index_array
-
     items = index if isinstance(index, tuple) else (index,)
     items = tuple(_index_array(item) for item in items)
     if _records(tensor, value):
@@ -231,3 +233,57 @@ class CopySlices(Function):
     def jvp(ctx, tangent, tangent_value, index):
         # The same write, applied to the tangents.
         return CopySlices.apply(tangent, tangent_value, index)
+
+
+# ====================================================================== the Tensor methods
+def add_(self: Tensor, other, alpha=1) -> Tensor:
+    return binary(self, Add, np.add, other if alpha == 1 else other * alpha)
+
+
+def sub_(self: Tensor, other, alpha=1) -> Tensor:
+    return binary(self, Sub, np.subtract, other if alpha == 1 else other * alpha)
+
+
+def mul_(self: Tensor, other) -> Tensor:
+    return binary(self, Mul, np.multiply, other)
+
+
+def div_(self: Tensor, other) -> Tensor:
+    return binary(self, Div, np.true_divide, other)
+
+
+def zero_(self: Tensor) -> Tensor:
+    return fill(self, 0, Zero)
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    return fill(self, value)
+
+
+def copy_(self: Tensor, source) -> Tensor:
+    return copy(self, source)
+
+
+def clamp_(self: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
+    return unary(self, lambda t: t.clamp(min, max))
+
+
+def relu_(self: Tensor) -> Tensor:
+    return unary(self, relu)
+
+
+def exp_(self: Tensor) -> Tensor:
+    return unary(self, exp)
+
+
+Tensor.__setitem__ = setitem
+Tensor.add_ = Tensor.__iadd__ = add_
+Tensor.sub_ = Tensor.__isub__ = sub_
+Tensor.mul_ = Tensor.__imul__ = mul_
+Tensor.div_ = Tensor.__itruediv__ = div_
+Tensor.zero_ = zero_
+Tensor.fill_ = fill_
+Tensor.copy_ = copy_
+Tensor.clamp_ = clamp_
+Tensor.relu_ = relu_
+Tensor.exp_ = exp_

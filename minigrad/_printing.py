@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from .dtypes import bool_, float32, int64
+
 PRECISION = 4
 THRESHOLD = 1000  # more elements than this are summarised
 EDGEITEMS = 3
@@ -113,8 +115,6 @@ def _add_suffixes(text: str, suffixes: list[str], indent: int) -> str:
 
 def tensor_repr(tensor, prefix: str = "tensor(") -> str:
     """PyTorch-style text of a tensor: values, then dtype, grad_fn or requires_grad."""
-    from .dtypes import bool_, float32, int64
-
     values = tensor.data
     indent = len(prefix)
     suffixes = []

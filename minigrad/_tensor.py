@@ -12,8 +12,14 @@ A tensor holds its values in ``data`` (a NumPy array) and, for autograd:
 * a version counter, incremented by every in-place change, so that autograd
   can tell when a value it saved for backward was overwritten.
 
-The operations themselves live in ``minigrad/ops/``, one family per file; the
-methods here only route ``a * b``, ``x.sum()`` ... to them.
+This file holds that state and no operation: it imports no other part of the
+engine. The methods that compute are given to the class by the files that define
+them, at their end: ``x.backward()`` by ``autograd/__init__.py``; ``a * b``,
+``x.exp()``, ``x.to(...)`` by ``ops/elementwise.py``; ``x.view(...)``, ``x[i]``,
+``x.T`` by ``ops/shape.py``; ``x.sum()`` by ``ops/reductions.py``; ``a @ b`` by
+``ops/linalg.py``; ``x += 1``, ``x[i] = v`` by ``_inplace.py``. So an operation, its
+``Function`` and its method are read together (chapter 03's engine does the same:
+``Tensor.__mul__ = tensor_mul``).
 """
 
 from __future__ import annotations
@@ -21,11 +27,10 @@ from __future__ import annotations
 import math
 import warnings
 import weakref
-from collections import namedtuple
 
 import numpy as np
 
-from . import autograd, dtypes
+from . import dtypes
 from ._printing import tensor_repr
 
 
@@ -39,9 +44,6 @@ class Size(tuple):
 
     def numel(self) -> int:
         return math.prod(self)
-
-
-values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def wrap(array: np.ndarray) -> Tensor:
@@ -130,7 +132,7 @@ class Tensor:
     _hooks = None  # hooks of a leaf (register_hook)
     _grad_accumulator = None  # weak reference to a leaf's AccumulateGrad node
     _fw_tangent = None  # the tangent of a dual tensor (forward-mode AD)
-    _is_wrapped_number = False  # a Python number made a constant tensor (see _scalar_operand)
+    _is_wrapped_number = False  # a Python number made a constant tensor (see ops/elementwise.py)
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         """What NumPy does when a tensor meets an array or a NumPy number.
@@ -239,28 +241,6 @@ class Tensor:
         """How many times this tensor (or a view sharing its memory) was changed in place."""
         return self._version_counter[0]
 
-    @property
-    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
-        """The dimensions in reverse order (the transpose of a matrix)."""
-        return self.permute(*reversed(range(self.ndim)))
-
-    @property
-    def mT(self) -> Tensor:  # noqa: N802
-        """The transpose of the last two dimensions (of a batch of matrices)."""
-        ndim = self.data.ndim
-        if ndim == 0:
-            warnings.warn(
-                "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
-                UserWarning,
-                stacklevel=2,
-            )
-            return self
-        if ndim == 1:
-            raise RuntimeError(
-                f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor."
-            )
-        return _shape.Transpose.apply(self, ndim - 2, ndim - 1)
-
     # ------------------------------------------------------------------ conversions
     def item(self):
         """The value of a one-element tensor as a Python number."""
@@ -324,50 +304,16 @@ class Tensor:
     def __repr__(self) -> str:
         return tensor_repr(self)
 
-    __hash__ = object.__hash__  # tensors are hashed by identity (== is element-wise)
+    __hash__ = object.__hash__  # tensors are hashed by identity (== is element-wise: ops/elementwise.py)
 
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self.data, self._requires_grad))
-
-    def to(self, dtype) -> Tensor:
-        """A copy with another dtype (differentiable between float types)."""
-        target = dtypes.as_dtype(dtype)
-        if target.numpy == self.data.dtype:
-            return self
-        return _ew.ToCopy.apply(self, target.numpy)
-
-    def float(self) -> Tensor:
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self.to(dtypes.float64)
-
-    def long(self) -> Tensor:
-        return self.to(dtypes.int64)
-
-    def bool(self) -> Tensor:
-        return self.to(dtypes.bool_)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
-
-    def clone(self) -> Tensor:
-        return _ew.Clone.apply(self)
 
     def contiguous(self) -> Tensor:
         return self
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        """Compute gradients of this tensor with respect to the graph's leaves.
-
-        For a non-scalar tensor, ``gradient`` is the vector v of the
-        vector-Jacobian product: each leaf's ``.grad`` grows by vᵀ·J (the
-        derivative of ``(self * v).sum()``).  Gradients accumulate: zero them
-        between steps.
-        """
-        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
+    # (``backward`` is added by autograd/__init__.py, where the backward pass begins.)
     def detach(self) -> Tensor:
         """The same values (and memory) cut off from the graph: no grad_fn, no requires_grad."""
         out = wrap(self.data)
@@ -428,267 +374,6 @@ class Tensor:
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
-    # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other):
-        return _binary(_ew.Add, self, other)
-
-    def __radd__(self, other):
-        return _binary(_ew.Add, self, other)  # recorded as a.add(2), as in PyTorch
-
-    def __sub__(self, other):
-        return _binary(_ew.Sub, self, other)
-
-    def __rsub__(self, other):
-        if isinstance(other, Tensor):
-            return _binary(_ew.Sub, other, self)
-        return _ew.Rsub.apply(_promoted_for_scalar(self, other), other)
-
-    def __mul__(self, other):
-        return _binary(_ew.Mul, self, other)
-
-    def __rmul__(self, other):
-        # PyTorch records `3 * a` as a.mul(3): the tensor is the first input.
-        return _binary(_ew.Mul, self, other)
-
-    def __truediv__(self, other):
-        return _binary(_ew.Div, self, other)
-
-    def __rtruediv__(self, other):
-        if isinstance(other, Tensor):
-            return _binary(_ew.Div, other, self)
-        return self.reciprocal() * other
-
-    def __pow__(self, exponent):
-        if isinstance(exponent, Tensor):
-            return _binary(_ew.PowTensor, self, exponent)
-        return _ew.Pow.apply(_promoted_for_scalar(self, exponent), exponent)
-
-    def __rpow__(self, base):
-        return _ew.RPow.apply(base, _promoted_for_scalar(self, base))
-
-    def __neg__(self):
-        return _ew.Neg.apply(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return self.abs()
-
-    def __matmul__(self, other):
-        return _linalg.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return _linalg.matmul(_as_tensor(other), self)
-
-    add = __add__
-    sub = __sub__
-    mul = __mul__
-    div = __truediv__
-    matmul = __matmul__
-
-    def pow(self, exponent):
-        return self ** exponent
-
-    def reciprocal(self):
-        return _ew.Reciprocal.apply(_to_float(self))
-
-    # comparisons: results are bool tensors that need no grad
-    def __lt__(self, other):
-        return wrap(self.data < _data(other))
-
-    def __le__(self, other):
-        return wrap(self.data <= _data(other))
-
-    def __gt__(self, other):
-        return wrap(self.data > _data(other))
-
-    def __ge__(self, other):
-        return wrap(self.data >= _data(other))
-
-    def __eq__(self, other):
-        return wrap(np.asarray(self.data == _data(other)))
-
-    def __ne__(self, other):
-        return wrap(np.asarray(self.data != _data(other)))
-
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
-
-    def __and__(self, other):
-        return wrap(self.data & _data(other))
-
-    def __or__(self, other):
-        return wrap(self.data | _data(other))
-
-    def __invert__(self):
-        return wrap(~self.data)
-
-    def all(self) -> Tensor:
-        """True when every element is non-zero (a bool tensor that needs no grad)."""
-        return wrap(np.asarray(self.data.all()))
-
-    def any(self) -> Tensor:
-        """True when some element is non-zero (a bool tensor that needs no grad)."""
-        return wrap(np.asarray(self.data.any()))
-
-    def equal(self, other) -> bool:
-        return self.data.shape == other.data.shape and bool(np.all(self.data == other.data))
-
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-        return bool(np.allclose(self.data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-    # ------------------------------------------------------------------ element-wise functions
-    def exp(self):
-        return _ew.Exp.apply(_to_float(self))
-
-    def log(self):
-        return _ew.Log.apply(_to_float(self))
-
-    def sqrt(self):
-        return _ew.Sqrt.apply(_to_float(self))
-
-    def abs(self):
-        return _ew.Abs.apply(self)
-
-    def tanh(self):
-        return _ew.Tanh.apply(_to_float(self))
-
-    def sigmoid(self):
-        return _ew.Sigmoid.apply(_to_float(self))
-
-    def relu(self):
-        return _ew.Relu.apply(self)
-
-    def sin(self):
-        return _ew.Sin.apply(_to_float(self))
-
-    def cos(self):
-        return _ew.Cos.apply(_to_float(self))
-
-    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's argument names
-        if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        x = self
-        for bound in (min, max):
-            if bound is not None:
-                x = _promoted_for_scalar(x, bound)  # an int tensor clamped at 0.5 becomes float32
-        return _ew.Clamp.apply(x, min, max)
-
-    clip = clamp
-
-    def where(self, condition, other):
-        return where(condition, self, other)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim: bool = False):
-        return _red.sum(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim: bool = False):
-        return _red.mean(self, dim, keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        return _red.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim: bool = False):
-        return _red.min(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim: bool = False):
-        return _red.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim: bool = False):
-        return _red.argmin(self, dim, keepdim)
-
-    def norm(self, p=2, dim=None, keepdim: bool = False):
-        return _red.norm(self, p, dim, keepdim)
-
-    def softmax(self, dim: int):
-        return _red.Softmax.apply(_to_float(self), _dim(dim, self.ndim))
-
-    def log_softmax(self, dim: int):
-        return _red.LogSoftmax.apply(_to_float(self), _dim(dim, self.ndim))
-
-    # ------------------------------------------------------------------ shapes and indexing
-    def reshape(self, *shape):
-        return _shape.reshape(self, _shape_arg(shape))
-
-    def view(self, *shape):
-        return _shape.reshape(self, _shape_arg(shape))
-
-    def view_as(self, other):
-        return _shape.reshape(self, other.data.shape)
-
-    def reshape_as(self, other):
-        return _shape.reshape(self, other.data.shape)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        return _shape.flatten(self, start_dim, end_dim)
-
-    def transpose(self, dim0: int, dim1: int):
-        return _shape.transpose(self, dim0, dim1)
-
-    def t(self):
-        """The transpose of a matrix (a vector is returned as it is)."""
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-        return _shape.T.apply(self, 0, 1) if self.ndim == 2 else self
-
-    def permute(self, *dims):
-        return _shape.permute(self, _shape_arg(dims))
-
-    def squeeze(self, dim=None):
-        return _shape.squeeze(self, dim)
-
-    def unsqueeze(self, dim: int):
-        return _shape.unsqueeze(self, dim)
-
-    def expand(self, *sizes):
-        return _shape.expand(self, _shape_arg(sizes))
-
-    def expand_as(self, other):
-        return _shape.expand(self, other.data.shape)
-
-    def __getitem__(self, index):
-        return _shape.getitem(self, index)
-
-    # ------------------------------------------------------------------ in-place operations
-    def __setitem__(self, index, value) -> None:
-        _inplace.setitem(self, index, value)
-
-    def add_(self, other, alpha=1):
-        return _inplace.binary(self, _ew.Add, np.add, other if alpha == 1 else other * alpha)
-
-    def sub_(self, other, alpha=1):
-        return _inplace.binary(self, _ew.Sub, np.subtract, other if alpha == 1 else other * alpha)
-
-    def mul_(self, other):
-        return _inplace.binary(self, _ew.Mul, np.multiply, other)
-
-    def div_(self, other):
-        return _inplace.binary(self, _ew.Div, np.true_divide, other)
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    def zero_(self):
-        return _inplace.fill(self, 0, _inplace.Zero)
-
-    def fill_(self, value):
-        return _inplace.fill(self, value)
-
-    def copy_(self, source):
-        return _inplace.copy(self, source)
-
-    def clamp_(self, min=None, max=None):  # noqa: A002
-        return _inplace.unary(self, lambda t: t.clamp(min, max))
-
-    def relu_(self):
-        return _inplace.unary(self, Tensor.relu)
-
-    def exp_(self):
-        return _inplace.unary(self, Tensor.exp)
-
 
 class RemovableHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
@@ -706,110 +391,12 @@ def _rebuild(data, requires_grad):
     return Tensor(data, requires_grad=requires_grad)
 
 
-# ---------------------------------------------------------------------- helpers for the operations
-def _data(value):
-    return value.data if isinstance(value, Tensor) else value
-
-
-def _as_tensor(value) -> Tensor:
-    return value if isinstance(value, Tensor) else Tensor(value)
-
-
-def _to_float(tensor: Tensor) -> Tensor:
-    """Functions such as exp and log of an integer tensor compute in the default float type."""
-    if tensor.data.dtype.kind in "fc":
-        return tensor
-    return wrap(tensor.data.astype(dtypes.DEFAULT_FLOAT.numpy))
-
-
-def _promoted_for_scalar(tensor: Tensor, value) -> Tensor:
-    """An integer tensor meeting a Python float is computed in float32, as in PyTorch."""
-    target = dtypes.promote_with_scalar(dtypes.from_numpy(tensor.data.dtype), value).numpy
-    if target == tensor.data.dtype:
-        return tensor
-    return wrap(tensor.data.astype(target))
-
-
-def _scalar_operand(value, like: Tensor) -> Tensor:
-    """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
-    dtype = like.data.dtype
-    if type(value) is float and dtype.kind == "f":  # the common case, kept quick
-        return _speed.wrapped_numbers[value, dtype]
-    if not isinstance(value, (int, float, bool, np.number, np.bool_)):
-        if isinstance(value, (list, tuple, np.ndarray)):
-            return Tensor(value)
-        raise TypeError(
-            f"unsupported operand type: expected a Tensor or a Python number, got {type(value).__name__}"
-        )
-    return _speed.wrapped_numbers[value, dtypes.promote_with_scalar(dtypes.from_numpy(dtype), value).numpy]
-
-
-def _binary(function, a, b):
-    """Run a binary operation with PyTorch's rules for Python numbers and dtype promotion."""
-    if not isinstance(b, Tensor):
-        b = _scalar_operand(b, a)
-        a = _promoted_for_scalar(a, b.item()) if a.data.dtype is not b.data.dtype else a
-    elif not isinstance(a, Tensor):
-        a = _scalar_operand(a, b)
-        b = _promoted_for_scalar(b, a.item()) if a.data.dtype is not b.data.dtype else b
-    elif a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
-        target = dtypes.promote(a.dtype, a.ndim, b.dtype, b.ndim).numpy
-        a = a if a.data.dtype == target else a.to(target)
-        b = b if b.data.dtype == target else b.to(target)
-    if function is _ew.Div and a.data.dtype.kind != "f":  # true division of integers gives floats
-        a, b = _to_float(a), _to_float(b)
-    try:
-        return function.apply(a, b)
-    except ValueError:
-        _check_broadcast(a.data.shape, b.data.shape)
-        raise
-
-
-def _check_broadcast(shape_a: tuple, shape_b: tuple) -> None:
-    """Raise PyTorch's message for shapes that do not broadcast."""
-    for i in range(1, min(len(shape_a), len(shape_b)) + 1):
-        size_a, size_b = shape_a[-i], shape_b[-i]
-        if size_a != size_b and size_a != 1 and size_b != 1:
-            dim = max(len(shape_a), len(shape_b)) - i
-            raise RuntimeError(
-                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                f"non-singleton dimension {dim} (shapes {list(shape_a)} and {list(shape_b)} do not "
-                "broadcast: each dimension, counted from the right, must be equal or 1)"
-            )
-
-
 def _dim(dim: int, ndim: int) -> int:
     """A dimension index made non-negative, with PyTorch's error when out of range."""
     low, high = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
     if not isinstance(dim, (int, np.integer)) or not low <= dim <= high:
         raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
     return int(dim) % ndim if ndim > 0 else 0
-
-
-def _shape_arg(args: tuple) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
-        return tuple(args[0])
-    return tuple(args)
-
-
-def where(condition, input, other) -> Tensor:  # noqa: A002 - PyTorch's argument names
-    """Element-wise ``input if condition else other`` (differentiable in input and other)."""
-    if not isinstance(input, Tensor):
-        input = _scalar_operand(input, other) if isinstance(other, Tensor) else Tensor(input)
-    if not isinstance(other, Tensor):
-        other = _scalar_operand(other, input)
-    if input.data.dtype != other.data.dtype:
-        target = dtypes.promote(input.dtype, input.ndim, other.dtype, other.ndim).numpy
-        input, other = input.to(target), other.to(target)
-    condition = np.asarray(_data(condition), dtype=bool)
-    try:
-        return _ew.Where.apply(condition, input, other)
-    except ValueError:
-        _check_broadcast(condition.shape, input.data.shape)
-        _check_broadcast(condition.shape, other.data.shape)
-        _check_broadcast(input.data.shape, other.data.shape)
-        raise
 
 
 _new_tensor = object.__new__
@@ -837,9 +424,3 @@ _UFUNC_METHODS = {
     np.sin: "sin",
     np.cos: "cos",
 }
-
-from . import _inplace, _speed  # noqa: E402  (the operation modules need the Tensor class above)
-from .ops import elementwise as _ew  # noqa: E402
-from .ops import linalg as _linalg  # noqa: E402
-from .ops import reductions as _red  # noqa: E402
-from .ops import shape as _shape  # noqa: E402

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from ._tensor import Tensor, _shape_arg, wrap
+from ._tensor import Tensor, wrap
+from .ops.shape import _shape_arg
 
 _generator = np.random.default_rng(0)
 

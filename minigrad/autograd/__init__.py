@@ -5,6 +5,9 @@ gradients into the leaves' ``.grad``; ``grad`` returns them instead; custom
 operations subclass ``Function``; ``functional`` computes whole Jacobians,
 Hessians and Jacobian-vector products; ``gradcheck`` compares a Function's
 backward with finite differences.
+
+``Tensor.backward`` is ``backward`` called on one tensor: it is given to Tensor at the end
+of this file.
 """
 
 from __future__ import annotations
@@ -132,3 +135,18 @@ def grad(
                 )
         result.append(gradient)
     return tuple(result)
+
+
+# ---------------------------------------------------------------------- the Tensor method
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Compute gradients of this tensor with respect to the graph's leaves.
+
+    For a non-scalar tensor, ``gradient`` is the vector v of the
+    vector-Jacobian product: each leaf's ``.grad`` grows by vᵀ·J (the
+    derivative of ``(self * v).sum()``).  Gradients accumulate: zero them
+    between steps.
+    """
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+_tensor.Tensor.backward = _tensor_backward

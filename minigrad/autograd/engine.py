@@ -47,7 +47,7 @@ def unbroadcast(grad, shape: tuple):
     if _speed.nothing_records():
         sum_dims = _sum_array  # the same sum, on the array (device 6 of minigrad/_speed.py)
     else:
-        sum_dims = _tensor._red.SumDim.apply  # the sum of grad.sum(dim=...), its dims already checked
+        sum_dims = _sum_tensor
     extra = grad.data.ndim - len(shape)
     if extra:
         grad = sum_dims(grad, tuple(range(extra)), False)
@@ -55,6 +55,13 @@ def unbroadcast(grad, shape: tuple):
     if stretched:
         grad = sum_dims(grad, stretched, True)
     return grad
+
+
+def _sum_tensor(grad, dims: tuple, keepdim: bool):
+    # grad.sum(...), recorded (SumBackward1) so that a backward pass with create_graph=True
+    # can itself be differentiated. (Tensor.sum is given to Tensor by ops/reductions.py, as
+    # Tensor.to and + used below are by ops/elementwise.py.)
+    return grad.sum(dims, keepdim)
 
 
 def _sum_array(grad, dims: tuple, keepdim: bool):

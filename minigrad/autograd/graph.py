@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import _speed, _tensor
+from .. import _speed, _tensor, dtypes
 from . import forward_ad, grad_mode
 
 SECOND_BACKWARD_MESSAGE = (
@@ -281,7 +281,7 @@ class SavedOutput:
 
     @property
     def dtype(self):
-        return _tensor.dtypes.from_numpy(self.data.dtype)
+        return dtypes.from_numpy(self.data.dtype)
 
     @property
     def shape(self):

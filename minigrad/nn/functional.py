@@ -25,8 +25,9 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._tensor import Tensor, _check_broadcast, wrap
+from .._tensor import Tensor, wrap
 from ..autograd.function import Function
+from ..ops.elementwise import _check_broadcast
 
 __all__ = [
     "binary_cross_entropy_with_logits",

@@ -11,13 +11,19 @@ that nothing records (device 6 of ``minigrad/_speed.py``).
 Broadcasting is not handled here: if an input was broadcast, its gradient
 comes back with the broadcast shape and the engine sums it back
 (``minigrad.autograd.engine.unbroadcast``), in one place for all operations.
+
+At the end of the file, each operation as PyTorch offers it: the function
+``minigrad.exp(x)``, the method ``x.exp()`` and the operator (``a * b``), with PyTorch's
+rules for Python numbers and dtypes (``2 * x``, an int tensor times a float); and the
+comparisons (``a < b``), whose results need no gradient.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import wrap
+from .. import _speed, dtypes
+from .._tensor import Tensor, wrap
 from ..autograd.function import Function
 
 
@@ -602,3 +608,381 @@ class Clone(Function):
     @staticmethod
     def jvp(ctx, tangent):
         return tangent
+
+
+# ====================================================================== Python numbers and dtypes
+def _data(value):
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _as_tensor(value) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def _to_float(tensor: Tensor) -> Tensor:
+    """Functions such as exp and log of an integer tensor compute in the default float type."""
+    if tensor.data.dtype.kind in "fc":
+        return tensor
+    return wrap(tensor.data.astype(dtypes.DEFAULT_FLOAT.numpy))
+
+
+def _promoted_for_scalar(tensor: Tensor, value) -> Tensor:
+    """An integer tensor meeting a Python float is computed in float32, as in PyTorch."""
+    target = dtypes.promote_with_scalar(dtypes.from_numpy(tensor.data.dtype), value).numpy
+    if target == tensor.data.dtype:
+        return tensor
+    return wrap(tensor.data.astype(target))
+
+
+def _scalar_operand(value, like: Tensor) -> Tensor:
+    """A Python number as a 0-dim constant tensor of the right dtype ("wrapped number")."""
+    dtype = like.data.dtype
+    if type(value) is float and dtype.kind == "f":  # the common case, kept quick
+        return _speed.wrapped_numbers[value, dtype]
+    if not isinstance(value, (int, float, bool, np.number, np.bool_)):
+        if isinstance(value, (list, tuple, np.ndarray)):
+            return Tensor(value)
+        raise TypeError(
+            f"unsupported operand type: expected a Tensor or a Python number, got {type(value).__name__}"
+        )
+    return _speed.wrapped_numbers[value, dtypes.promote_with_scalar(dtypes.from_numpy(dtype), value).numpy]
+
+
+def _binary(function, a, b):
+    """Run a binary operation with PyTorch's rules for Python numbers and dtype promotion."""
+    if not isinstance(b, Tensor):
+        b = _scalar_operand(b, a)
+        a = _promoted_for_scalar(a, b.item()) if a.data.dtype is not b.data.dtype else a
+    elif not isinstance(a, Tensor):
+        a = _scalar_operand(a, b)
+        b = _promoted_for_scalar(b, a.item()) if a.data.dtype is not b.data.dtype else b
+    elif a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
+        target = dtypes.promote(a.dtype, a.ndim, b.dtype, b.ndim).numpy
+        a = a if a.data.dtype == target else a.to(target)
+        b = b if b.data.dtype == target else b.to(target)
+    if function is Div and a.data.dtype.kind != "f":  # true division of integers gives floats
+        a, b = _to_float(a), _to_float(b)
+    try:
+        return function.apply(a, b)
+    except ValueError:
+        _check_broadcast(a.data.shape, b.data.shape)
+        raise
+
+
+def _check_broadcast(shape_a: tuple, shape_b: tuple) -> None:
+    """Raise PyTorch's message for shapes that do not broadcast."""
+    for i in range(1, min(len(shape_a), len(shape_b)) + 1):
+        size_a, size_b = shape_a[-i], shape_b[-i]
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            dim = max(len(shape_a), len(shape_b)) - i
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                f"non-singleton dimension {dim} (shapes {list(shape_a)} and {list(shape_b)} do not "
+                "broadcast: each dimension, counted from the right, must be equal or 1)"
+            )
+
+
+# ====================================================================== minigrad.exp(x), x.exp(), a * b
+# Each operation above as PyTorch offers it: the function (``minigrad.exp(x)``, exported by
+# minigrad/__init__.py), which is also the method where both take the same arguments
+# (``Tensor.exp = exp``), and the operators (``Tensor.__mul__``). A method is the plain
+# function assigned to the class, so ``x.exp()`` and ``a * b`` cost one call, as if written
+# in the class body. A function whose first argument is ``self`` is a method only.
+
+# ---------------------------------------------------------------------- arithmetic
+def _add(self: Tensor, other) -> Tensor:
+    return _binary(Add, self, other)  # also ``2 + a``: recorded as a.add(2), as in PyTorch
+
+
+def _sub(self: Tensor, other) -> Tensor:
+    return _binary(Sub, self, other)
+
+
+def _rsub(self: Tensor, other) -> Tensor:
+    if isinstance(other, Tensor):
+        return _binary(Sub, other, self)
+    return Rsub.apply(_promoted_for_scalar(self, other), other)
+
+
+def _mul(self: Tensor, other) -> Tensor:
+    return _binary(Mul, self, other)  # also ``3 * a``: PyTorch records it as a.mul(3)
+
+
+def _truediv(self: Tensor, other) -> Tensor:
+    return _binary(Div, self, other)
+
+
+def _rtruediv(self: Tensor, other) -> Tensor:
+    if isinstance(other, Tensor):
+        return _binary(Div, other, self)
+    return _reciprocal(self) * other
+
+
+def _pow(self: Tensor, exponent) -> Tensor:
+    if isinstance(exponent, Tensor):
+        return _binary(PowTensor, self, exponent)
+    return Pow.apply(_promoted_for_scalar(self, exponent), exponent)
+
+
+def _rpow(self: Tensor, base) -> Tensor:
+    return RPow.apply(base, _promoted_for_scalar(self, base))
+
+
+def _pos(self: Tensor) -> Tensor:
+    return self
+
+
+def _reciprocal(self: Tensor) -> Tensor:
+    return Reciprocal.apply(_to_float(self))
+
+
+def neg(x: Tensor) -> Tensor:
+    """-x."""
+    return Neg.apply(x)
+
+
+def add(a, b, alpha=1) -> Tensor:
+    """a + alpha·b."""
+    return _as_tensor(a) + (b if alpha == 1 else b * alpha)
+
+
+def sub(a, b, alpha=1) -> Tensor:
+    """a - alpha·b."""
+    return _as_tensor(a) - (b if alpha == 1 else b * alpha)
+
+
+def mul(a, b) -> Tensor:
+    """a · b, element-wise."""
+    return _as_tensor(a) * b
+
+
+def div(a, b) -> Tensor:
+    """a / b, element-wise."""
+    return _as_tensor(a) / b
+
+
+def pow(base, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
+    """base ** exponent, element-wise (either may be a number)."""
+    if isinstance(base, Tensor):
+        return base**exponent
+    return base**exponent if not isinstance(exponent, Tensor) else exponent.__rpow__(base)
+
+
+Tensor.__add__ = Tensor.__radd__ = Tensor.add = _add
+Tensor.__sub__ = Tensor.sub = _sub
+Tensor.__rsub__ = _rsub
+Tensor.__mul__ = Tensor.__rmul__ = Tensor.mul = _mul
+Tensor.__truediv__ = Tensor.div = _truediv
+Tensor.__rtruediv__ = _rtruediv
+Tensor.__pow__ = Tensor.pow = _pow
+Tensor.__rpow__ = _rpow
+Tensor.__neg__ = neg
+Tensor.__pos__ = _pos
+Tensor.reciprocal = _reciprocal
+
+
+# ---------------------------------------------------------------------- functions of one input
+def exp(x: Tensor) -> Tensor:
+    """e^x, element-wise."""
+    return Exp.apply(_to_float(x))
+
+
+def log(x: Tensor) -> Tensor:
+    """The natural logarithm, element-wise."""
+    return Log.apply(_to_float(x))
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """√x, element-wise."""
+    return Sqrt.apply(_to_float(x))
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+    """|x|, element-wise."""
+    return Abs.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x), element-wise."""
+    return Tanh.apply(_to_float(x))
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """σ(x) = 1 / (1 + e^-x), element-wise."""
+    return Sigmoid.apply(_to_float(x))
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0), element-wise."""
+    return Relu.apply(x)
+
+
+def sin(x: Tensor) -> Tensor:
+    """sin(x), element-wise."""
+    return Sin.apply(_to_float(x))
+
+
+def cos(x: Tensor) -> Tensor:
+    """cos(x), element-wise."""
+    return Cos.apply(_to_float(x))
+
+
+def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
+    """min(max(x, min), max), element-wise (either bound may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for bound in (min, max):
+        if bound is not None:
+            x = _promoted_for_scalar(x, bound)  # an int tensor clamped at 0.5 becomes float32
+    return Clamp.apply(x, min, max)
+
+
+clip = clamp
+
+
+def where(condition, input, other) -> Tensor:  # noqa: A002 - PyTorch's argument names
+    """Element-wise ``input if condition else other`` (differentiable in input and other)."""
+    if not isinstance(input, Tensor):
+        input = _scalar_operand(input, other) if isinstance(other, Tensor) else Tensor(input)
+    if not isinstance(other, Tensor):
+        other = _scalar_operand(other, input)
+    if input.data.dtype != other.data.dtype:
+        target = dtypes.promote(input.dtype, input.ndim, other.dtype, other.ndim).numpy
+        input, other = input.to(target), other.to(target)
+    condition = np.asarray(_data(condition), dtype=bool)
+    try:
+        return Where.apply(condition, input, other)
+    except ValueError:
+        _check_broadcast(condition.shape, input.data.shape)
+        _check_broadcast(condition.shape, other.data.shape)
+        _check_broadcast(input.data.shape, other.data.shape)
+        raise
+
+
+def _where(self: Tensor, condition, other) -> Tensor:
+    return where(condition, self, other)
+
+
+Tensor.exp = exp
+Tensor.log = log
+Tensor.sqrt = sqrt
+Tensor.abs = Tensor.__abs__ = abs
+Tensor.tanh = tanh
+Tensor.sigmoid = sigmoid
+Tensor.relu = relu
+Tensor.sin = sin
+Tensor.cos = cos
+Tensor.clamp = Tensor.clip = clamp
+Tensor.where = _where
+
+
+# ---------------------------------------------------------------------- copies
+def _to(self: Tensor, dtype) -> Tensor:
+    """A copy with another dtype (differentiable between float types)."""
+    target = dtypes.as_dtype(dtype)
+    if target.numpy == self.data.dtype:
+        return self
+    return ToCopy.apply(self, target.numpy)
+
+
+def _float(self: Tensor) -> Tensor:
+    return self.to(dtypes.float32)
+
+
+def _double(self: Tensor) -> Tensor:
+    return self.to(dtypes.float64)
+
+
+def _long(self: Tensor) -> Tensor:
+    return self.to(dtypes.int64)
+
+
+def _bool(self: Tensor) -> Tensor:
+    return self.to(dtypes.bool_)
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    return self.to(other.dtype)
+
+
+def _clone(self: Tensor) -> Tensor:
+    return Clone.apply(self)
+
+
+Tensor.to = _to
+Tensor.float = _float
+Tensor.double = _double
+Tensor.long = _long
+Tensor.bool = _bool
+Tensor.type_as = _type_as
+Tensor.clone = _clone
+
+
+# ---------------------------------------------------------------------- comparisons: no gradient
+# Their results are bool tensors, which need no grad: no Function, just the arrays.
+def _lt(self: Tensor, other) -> Tensor:
+    return wrap(self.data < _data(other))
+
+
+def _le(self: Tensor, other) -> Tensor:
+    return wrap(self.data <= _data(other))
+
+
+def _gt(self: Tensor, other) -> Tensor:
+    return wrap(self.data > _data(other))
+
+
+def _ge(self: Tensor, other) -> Tensor:
+    return wrap(self.data >= _data(other))
+
+
+def _eq(self: Tensor, other) -> Tensor:
+    return wrap(np.asarray(self.data == _data(other)))
+
+
+def _ne(self: Tensor, other) -> Tensor:
+    return wrap(np.asarray(self.data != _data(other)))
+
+
+def _and(self: Tensor, other) -> Tensor:
+    return wrap(self.data & _data(other))
+
+
+def _or(self: Tensor, other) -> Tensor:
+    return wrap(self.data | _data(other))
+
+
+def _invert(self: Tensor) -> Tensor:
+    return wrap(~self.data)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002 - PyTorch's argument names
+    """True when both have the same shape and the same values."""
+    return input.data.shape == other.data.shape and bool(np.all(input.data == other.data))
+
+
+def _allclose(self: Tensor, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(np.allclose(self.data, _data(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True when |a - b| <= atol + rtol·|b| everywhere."""
+    return bool(np.allclose(a.data, _as_tensor(b).data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(a: Tensor, b: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """Element-wise |a - b| <= atol + rtol·|b|, as a bool tensor."""
+    return Tensor(np.isclose(a.data, _as_tensor(b).data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+Tensor.__lt__ = Tensor.lt = _lt
+Tensor.__le__ = Tensor.le = _le
+Tensor.__gt__ = Tensor.gt = _gt
+Tensor.__ge__ = Tensor.ge = _ge
+Tensor.__eq__ = Tensor.eq = _eq
+Tensor.__ne__ = Tensor.ne = _ne
+Tensor.__and__ = _and
+Tensor.__or__ = _or
+Tensor.__invert__ = _invert
+Tensor.equal = equal
+Tensor.allclose = _allclose

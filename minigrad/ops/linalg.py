@@ -4,14 +4,17 @@ For C = A·B the chain rule gives dL/dA = dL/dC·Bᵀ and dL/dB = Aᵀ·dL/dC.  
 vector is treated as a one-row (on the left) or one-column (on the right)
 matrix, so one pair of formulas covers every case; batch dimensions that were
 broadcast are summed back by the engine, like any other broadcasting.
+
+``matmul`` below is ``minigrad.matmul(a, b)``, ``a.matmul(b)`` and ``a @ b``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _to_float
+from .._tensor import Tensor
 from ..autograd.function import Function
+from .elementwise import _as_tensor, _to_float
 
 
 class Matmul(Function):
@@ -105,42 +108,72 @@ def _check_batch_dims(shape_a: tuple, shape_b: tuple) -> None:
             )
 
 
-def matmul(a: Tensor, b: Tensor) -> Tensor:
+def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """The matrix product with NumPy's (and PyTorch's) rules for vectors and batches."""
-    if not isinstance(b, Tensor):
-        b = Tensor(b)
-    x, y = a.data, b.data
+    if not isinstance(other, Tensor):
+        other = Tensor(other)
+    x, y = input.data, other.data
     if x.ndim == 2 and y.ndim == 2 and x.shape[1] == y.shape[0] and x.dtype is y.dtype:
-        return Matmul.apply(a, b)  # two matrices that fit, of one dtype: nothing to check
+        return Matmul.apply(input, other)  # two matrices that fit, of one dtype: nothing to check
     ndim_a, ndim_b = x.ndim, y.ndim
     if ndim_a == 0 or ndim_b == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {ndim_a}D and {ndim_b}D"
         )
-    inner_a = a.data.shape[-1]
-    inner_b = b.data.shape[0] if ndim_b == 1 else b.data.shape[-2]
+    inner_a = input.data.shape[-1]
+    inner_b = other.data.shape[0] if ndim_b == 1 else other.data.shape[-2]
     if inner_a != inner_b:
         if ndim_a == 2 and ndim_b == 2:
             message = (
-                f"mat1 and mat2 shapes cannot be multiplied ({a.data.shape[0]}x{inner_a} and "
-                f"{inner_b}x{b.data.shape[1]})"
+                f"mat1 and mat2 shapes cannot be multiplied ({input.data.shape[0]}x{inner_a} and "
+                f"{inner_b}x{other.data.shape[1]})"
             )
         else:
             message = (
-                f"size mismatch in matmul: got shapes {list(a.data.shape)} and {list(b.data.shape)}; "
+                f"size mismatch in matmul: got shapes {list(input.data.shape)} and {list(other.data.shape)}; "
                 f"the last dimension of the first ({inner_a}) must equal the "
                 f"{'only' if ndim_b == 1 else 'second-to-last'} dimension of the second ({inner_b})"
             )
         raise RuntimeError(message)
     if ndim_a > 2 or ndim_b > 2:
-        _check_batch_dims(a.data.shape, b.data.shape)
-    if a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
-        a, b = _to_float(a), _to_float(b)
-        if a.data.dtype != b.data.dtype:
-            wider = np.promote_types(a.data.dtype, b.data.dtype)
-            a, b = a.to(wider), b.to(wider)
+        _check_batch_dims(input.data.shape, other.data.shape)
+    if input.data.dtype is not other.data.dtype and input.data.dtype != other.data.dtype:
+        input, other = _to_float(input), _to_float(other)
+        if input.data.dtype != other.data.dtype:
+            wider = np.promote_types(input.data.dtype, other.data.dtype)
+            input, other = input.to(wider), other.to(wider)
     if ndim_b == 1:
-        return Dot.apply(a, b) if ndim_a == 1 else Mv.apply(a, b)
+        return Dot.apply(input, other) if ndim_a == 1 else Mv.apply(input, other)
     if ndim_a <= 2 and ndim_b == 2:
-        return Matmul.apply(a, b)
-    return BatchedMatmul.apply(a, b)
+        return Matmul.apply(input, other)
+    return BatchedMatmul.apply(input, other)
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    """The product of two matrices."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: both arguments must be matrices, got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+
+
+def mv(a: Tensor, b: Tensor) -> Tensor:
+    """A matrix times a vector."""
+    if a.ndim != 2 or b.ndim != 1:
+        raise RuntimeError(f"mv: expected a matrix and a vector, got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Σ a_i·b_i of two vectors."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)
+
+
+# ====================================================================== the Tensor methods
+def _rmatmul(self: Tensor, other) -> Tensor:
+    return matmul(_as_tensor(other), self)  # array @ tensor
+
+
+Tensor.__matmul__ = Tensor.matmul = matmul
+Tensor.__rmatmul__ = _rmatmul

@@ -4,17 +4,25 @@ A reduction's backward has to undo the reduction's shape change: the gradient
 of ``x.sum(dim=1)`` has one value per row, and every element of a row got it
 (d sum / d x_ij = 1).  So backward first puts the reduced dimensions back
 (size 1) and then expands the gradient over them.
+
+The functions ``sum``, ``mean``, ``max``... below are both ``minigrad.sum(x)`` and the
+method ``x.sum()``: the end of the file gives them to Tensor.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _to_float, values_indices, wrap
+from .._tensor import Tensor, _dim, wrap
 from ..autograd.function import Function
+from .elementwise import _to_float
 from .shape import Expand, expanded
+
+# What ``x.max(dim=1)`` returns, as PyTorch's ``torch.return_types.max``.
+values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _dims(dim, ndim: int) -> tuple:
@@ -374,3 +382,38 @@ class LogSoftmax(Function):
     def jvp(ctx, tangent, dim):
         y = ctx.outputs[0].exp()
         return tangent - (tangent * y).sum(dim=dim, keepdim=True)
+
+
+def softmax(x: Tensor, dim: int) -> Tensor:
+    """exp(x_i) / Σ_j exp(x_j) along ``dim``."""
+    return Softmax.apply(_to_float(x), _dim(dim, x.ndim))
+
+
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    """x_i - log Σ_j exp(x_j) along ``dim``."""
+    return LogSoftmax.apply(_to_float(x), _dim(dim, x.ndim))
+
+
+# ====================================================================== the Tensor methods
+# Reductions without a gradient: their results are bool tensors.
+def _all(self: Tensor) -> Tensor:
+    """True when every element is non-zero (a bool tensor that needs no grad)."""
+    return wrap(np.asarray(self.data.all()))
+
+
+def _any(self: Tensor) -> Tensor:
+    """True when some element is non-zero (a bool tensor that needs no grad)."""
+    return wrap(np.asarray(self.data.any()))
+
+
+Tensor.sum = sum
+Tensor.mean = mean
+Tensor.max = max
+Tensor.min = min
+Tensor.argmax = argmax
+Tensor.argmin = argmin
+Tensor.norm = norm
+Tensor.softmax = softmax
+Tensor.log_softmax = log_softmax
+Tensor.all = _all
+Tensor.any = _any

@@ -5,16 +5,20 @@ reshape's backward reshapes back, a transpose's transposes back, and picking
 elements (indexing) sends each gradient to the element it came from, with
 zeros everywhere else.  ``expand``'s backward is a sum, because an expanded
 element was used several times.
+
+At the end of the file, the Tensor methods (``x.view(2, 3)``, ``x.T``, ``x[0]``) that call
+these operations.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from .. import dtypes
-from .._tensor import Tensor, _dim
+from .._tensor import Size, Tensor, _dim
 from ..autograd.engine import unbroadcast
 from ..autograd.function import Function
 
@@ -59,7 +63,10 @@ def _resolve_shape(shape: tuple, numel: int) -> tuple:
     return shape
 
 
-def reshape(x: Tensor, shape: tuple) -> Tensor:
+def reshape(x: Tensor, shape) -> Tensor:
+    """The same values in another shape (a tuple of sizes, one of which may be -1)."""
+    if not isinstance(shape, (tuple, list)):
+        shape = (shape,)  # minigrad.reshape(x, 6)
     return View.apply(x, _resolve_shape(shape, x.data.size))
 
 
@@ -466,3 +473,74 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return Stack.apply(_dim(dim, len(first) + 1), *tensors)
 
 
+# ====================================================================== the Tensor methods
+def _shape_arg(args: tuple) -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _reshape(self: Tensor, *shape) -> Tensor:
+    """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; ``x.view`` is the same in minigrad."""
+    return View.apply(self, _resolve_shape(_shape_arg(shape), self.data.size))
+
+
+def _reshape_as(self: Tensor, other: Tensor) -> Tensor:
+    return reshape(self, other.data.shape)
+
+
+def _t(self: Tensor) -> Tensor:
+    """The transpose of a matrix (a vector is returned as it is)."""
+    if self.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+    return T.apply(self, 0, 1) if self.ndim == 2 else self
+
+
+def _permute(self: Tensor, *dims) -> Tensor:
+    return permute(self, _shape_arg(dims))
+
+
+def _expand(self: Tensor, *sizes) -> Tensor:
+    return expand(self, _shape_arg(sizes))
+
+
+def _expand_as(self: Tensor, other: Tensor) -> Tensor:
+    return expand(self, other.data.shape)
+
+
+def _reversed_dims(self: Tensor) -> Tensor:
+    """``x.T``: the dimensions in reverse order (the transpose of a matrix)."""
+    return self.permute(*reversed(range(self.ndim)))
+
+
+def _last_two_dims_swapped(self: Tensor) -> Tensor:
+    """``x.mT``: the transpose of the last two dimensions (of a batch of matrices)."""
+    ndim = self.data.ndim
+    if ndim == 0:
+        warnings.warn(
+            "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return self
+    if ndim == 1:
+        raise RuntimeError(
+            f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor."
+        )
+    return Transpose.apply(self, ndim - 2, ndim - 1)
+
+
+Tensor.reshape = Tensor.view = _reshape
+Tensor.reshape_as = Tensor.view_as = _reshape_as
+Tensor.flatten = flatten
+Tensor.transpose = transpose
+Tensor.t = _t
+Tensor.permute = _permute
+Tensor.squeeze = squeeze
+Tensor.unsqueeze = unsqueeze
+Tensor.expand = _expand
+Tensor.expand_as = _expand_as
+Tensor.__getitem__ = getitem
+Tensor.T = property(_reversed_dims)
+Tensor.mT = property(_last_two_dims_swapped)
