@@ -307,8 +307,45 @@ def test_tensor_graph_follows_next_functions_from_root_to_leaves():
             if producer is not None:
                 slots += 1
                 stack.append(producer)
-    edges = [line for line in digraph.source.splitlines() if "->" in line]
+    edges = [line for line in digraph.source.splitlines() if "->" in line and "style=dashed" not in line]
     assert len(edges) == slots + 3 + 1
+
+
+def _saved_links(digraph) -> list[str]:
+    return [line.strip() for line in digraph.source.splitlines() if "->" in line and "style=dashed" in line]
+
+
+def test_every_tensor_a_node_saved_is_drawn_and_linked_to_it():
+    # x needs no gradient, so no edge leads to it, but MulBackward0 keeps it (the gradient
+    # of w is grad_output * x): the picture must not suggest that x is dropped.
+    x = minigrad.tensor([1.0, 2.0])
+    w = minigrad.tensor([0.5, -1.0], requires_grad=True)
+    h = x * w
+    out = (h.detach() * w).exp().sum() * 2.0
+    digraph = draw_graph(out, labels={x: "x", w: "w"})
+    svg = svg_text(digraph)
+    links = _saved_links(digraph)
+    [mul_line] = [line for line in node_lines(digraph, "MulBackward0") if "output (2,)" in line]
+    mul_id = mul_line.split()[0]
+    # The detached h, unnamed and not in the graph, gets a grey box of its own.
+    [detached] = node_lines(digraph, ">saved tensor<")
+    assert style.CONSTANT.fill in detached
+    assert any(link.startswith(f"{mul_id} -> {detached.split()[0]}") for link in links)
+    assert ">saves its result<" in svg  # ExpBackward0
+    assert ">saves the number 2<" in svg  # the last MulBackward0
+    assert "saved for backward" in svg  # the legend
+    # The first product, x * w, is not part of out's graph (h.detach() cut it off): x, named,
+    # is drawn beside it, and no node of this graph saved it.
+    [x_line] = node_lines(digraph, "<B>x</B>")
+    assert not any(link.split()[2] == x_line.split()[0] for link in links)
+    # In x * w's own graph, x is drawn and linked to the node that saved it.
+    digraph = draw_graph(h.sum(), labels={x: "x", w: "w"})
+    [x_line] = node_lines(digraph, "<B>x</B>")
+    assert [link.split()[2] for link in _saved_links(digraph)] == [x_line.split()[0]]
+    # A backward without retain_graph frees them: no more links, the freed mark instead.
+    out.backward()
+    digraph = draw_graph(out, labels={x: "x", w: "w"})
+    assert not _saved_links(digraph) and "saved tensors freed" in svg_text(digraph)
 
 
 def test_freed_saved_tensors_are_marked_after_backward_only_without_retain_graph():

@@ -165,7 +165,12 @@ class _Picture:
             },
         )
         self._ids: dict[int, str] = {}
+        self._drawn: set[int] = set()
         self.kinds: set[str] = set()
+
+    def has_node(self, obj: Any) -> bool:
+        """Whether ``obj`` is drawn (has a node) already."""
+        return id(obj) in self._drawn
 
     def node_id(self, obj: Any) -> str:
         key = id(obj)
@@ -197,6 +202,7 @@ class _Picture:
         if freed:
             styles.append("dashed")
         node = self.node_id(obj)
+        self._drawn.add(id(obj))
         self.digraph.node(
             node,
             label=label,
@@ -253,6 +259,8 @@ def _legend_cell(kind: str) -> tuple[str, str, str, int]:
         return colour.fill, colour.ink, "solid" if kind == "grad_fn" else "rounded", 1
     if kind == "freed":
         return style.GRAD_FN.fill, style.GRAD_FN.ink, "dashed", 1
+    if kind == "saved":
+        return "#ffffff", style.MUTED_INK, "dashed", 1
     if kind == "current":
         return style.CURRENT.fill, style.CURRENT.ink, "rounded", 3
     if kind == "done":
@@ -277,10 +285,13 @@ def draw_graph(
 
     - leaves that require grad (green boxes), non-leaf tensors (blue boxes), tensors that
       need no grad and ``grad_fn`` nodes (orange ellipses, with PyTorch's names,
-      ``AccumulateGrad`` for each leaf). PyTorch's graph does not record tensors that need
-      no grad (their ``next_functions`` slot is ``(None, 0)``), so they are omitted, unless
-      named in ``labels``: then they appear as small grey boxes beside the graph, not
-      connected (the graph cannot tell which operation used them);
+      ``AccumulateGrad`` for each leaf). A tensor that needs no grad has no edge in the
+      graph (its ``next_functions`` slot is ``(None, 0)``); it is drawn as a small grey box
+      when a node saved it for its backward (``x * w`` saves ``x``), or when it is named
+      in ``labels``;
+    - a dashed line joins each node to every tensor it saved for its backward (to the
+      producing node, for a saved intermediate result); a node that saved its own result or
+      a Python number says so in its box;
     - each tensor shows its shape and, with at most 6 elements, its values
       (``show_data``) and its ``.grad`` once a backward filled it (``show_grad``);
     - names come from ``labels={tensor: "a"}`` or from a ``name``/``label`` attribute
@@ -456,6 +467,10 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
         if freed:
             lines.append(_font("saved tensors freed", style.ERROR_INK,
                                style.GRAPH_SMALL_FONT_SIZE))
+        kept = [_saved_note(kind, value) for kind, value in saved_values(node) if kind != "tensor"]
+        if kept:
+            lines.append(_font("saves " + ", ".join(kept), style.MUTED_INK,
+                               style.GRAPH_SMALL_FONT_SIZE))
         for note in view.node_notes.get(id(node), []):
             lines.append(_font(_html_lines(note), style.GRADIENT_INK,
                                style.GRAPH_SMALL_FONT_SIZE))
@@ -493,10 +508,64 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
 
     _add_root_and_constants(picture, root, labels, nodes, outputs, show_data, show_grad,
                             view)
+    _add_saved_links(picture, nodes, labels, show_data)
 
     if legend:
         picture.add_legend(_tensor_legend_entries(picture.kinds))
     return picture.digraph
+
+
+def saved_values(node: Any) -> list[tuple[str, Any]]:
+    """What ``node`` keeps for its backward, as ``(kind, value)``: "tensor" (a tensor it
+    saved), "result" (its own output) or "number" (a Python number of the operation, kept
+    as its array). Nothing once a backward freed them, nor for PyTorch's nodes."""
+    saved = getattr(node, "_saved", None)
+    if not saved:
+        return []
+    from minigrad.autograd.graph import SavedOutput  # (minigrad's own nodes only)
+
+    kept = []
+    for value in saved:
+        if value is None:
+            continue
+        if isinstance(value, np.ndarray):
+            kept.append(("number", value))
+        elif isinstance(value, SavedOutput):
+            kept.append(("result", value))
+        else:
+            kept.append(("tensor", value))
+    return kept
+
+
+def _saved_note(kind: str, value: Any) -> str:
+    if kind == "result":
+        return "its result"
+    return f"the number {float(value):g}"
+
+
+def _add_saved_links(picture: _Picture, nodes: list[Any], labels: Mapping[Any, str] | None,
+                     show_data: bool) -> None:
+    """A dashed line from each node to every tensor it saved for its backward.
+
+    A tensor that needs no gradient has no edge in the graph (``next_functions`` says
+    ``(None, 0)``), but the node that needs its value keeps it: ``x * w`` saves ``x`` for
+    the gradient of ``w``. Such a tensor is drawn as a grey box if no box shows it yet;
+    a saved non-leaf tensor is its producer's output, so the line goes to the producer.
+    """
+    for node in nodes:
+        for kind, tensor in saved_values(node):
+            if kind != "tensor":
+                continue
+            if picture.has_node(tensor):
+                target = picture.node_id(tensor)
+            elif getattr(tensor, "grad_fn", None) is not None and picture.has_node(tensor.grad_fn):
+                target = picture.node_id(tensor.grad_fn)
+            else:
+                target = _add_constant(picture, tensor, tensor_name(tensor, labels) or "saved tensor",
+                                       show_data)
+            picture.kinds.add("saved")
+            picture.add_edge(picture.node_id(node), target, style="dashed", color=style.MUTED_INK,
+                             arrowhead="none", constraint="false")
 
 
 def _add_root_and_constants(picture: _Picture, root: Any, labels: Mapping[Any, str] | None,
@@ -516,17 +585,22 @@ def _add_root_and_constants(picture: _Picture, root: Any, labels: Mapping[Any, s
     for tensor, name in _pairs(labels):
         if id(tensor) in drawn or getattr(tensor, "requires_grad", False):
             continue  # drawn already, or a tensor that requires grad but is not in the graph
-        # PyTorch keeps no reference to an input that needs no gradient (its slot in
-        # next_functions is (None, 0)), so which operation used it cannot be read off the
-        # graph: the constant is drawn on its own, named, beside the graph.
-        lines = [_font(html.escape(str(name)), bold=True),
-                 _font(f"shape {format_shape(tensor.shape)}", style.MUTED_INK,
-                       style.GRAPH_SMALL_FONT_SIZE)]
-        if show_data and int(np.prod(tensor.shape, dtype=int)) <= style.MAX_ELEMENTS_SHOWN:
-            lines.append(_html_lines("data " + format_array(_numpy(tensor))))
-        lines.append(_font("no grad needed", style.MUTED_INK, style.GRAPH_SMALL_FONT_SIZE))
-        picture.add_node(tensor, "constant", _label(lines))
+        # A tensor that needs no gradient has no edge in the graph (its slot in
+        # next_functions is (None, 0)): it is drawn beside the graph, named, and linked to
+        # the nodes that saved it (_add_saved_links).
+        _add_constant(picture, tensor, name, show_data)
         drawn.add(id(tensor))
+
+
+def _add_constant(picture: _Picture, tensor: Any, name: str, show_data: bool) -> str:
+    """A small grey box for a tensor that needs no gradient."""
+    lines = [_font(html.escape(str(name)), bold=True),
+             _font(f"shape {format_shape(tensor.shape)}", style.MUTED_INK,
+                   style.GRAPH_SMALL_FONT_SIZE)]
+    if show_data and int(np.prod(tensor.shape, dtype=int)) <= style.MAX_ELEMENTS_SHOWN:
+        lines.append(_html_lines("data " + format_array(_numpy(tensor))))
+    lines.append(_font("no grad needed", style.MUTED_INK, style.GRAPH_SMALL_FONT_SIZE))
+    return picture.add_node(tensor, "constant", _label(lines))
 
 
 def _tensor_legend_entries(kinds: set[str]) -> list[tuple[str, str]]:
@@ -535,6 +609,7 @@ def _tensor_legend_entries(kinds: set[str]) -> list[tuple[str, str]]:
         ("non_leaf", "non-leaf tensor (has grad_fn)"),
         ("constant", "constant (no grad needed)"),
         ("grad_fn", "grad_fn node (backward)"),
+        ("saved", "- - saved for backward"),
         ("freed", "saved tensors freed"),
         ("current", "node being processed"),
         ("done", "already processed"),
