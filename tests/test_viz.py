@@ -531,6 +531,22 @@ def test_tensor_stepper_shows_the_gradient_flowing_into_each_node():
     assert x.grad is None
 
 
+def test_a_gradient_on_an_edge_points_the_way_it_flows():
+    # The graph's edges point forward (input -> operation); the gradient a backward step
+    # sends along one flows the other way, and its arrow must say so.
+    from minigrad.viz.graph import StepView, _draw
+
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * 3.0).sum()
+    mul = loss.grad_fn.next_functions[0][0]
+    view = StepView(edge_notes={(id(loss.grad_fn), 0): "grad [1., 1.]"})
+    lines = [line for line in _draw(loss, view=view).source.splitlines() if "->" in line]
+    [noted] = [line for line in lines if "grad [1., 1.]" in line]
+    assert "dir=back" in noted
+    assert all("dir=back" not in line for line in lines if line is not noted)
+    assert mul is not None
+
+
 def test_tensor_stepper_takes_the_gradient_of_a_vector_root():
     # z = 2x: a one-hot gradient pulls out one row of the Jacobian 2·I.
     x = minigrad.tensor([[1.0, 2.0, 3.0, 4.0]], requires_grad=True)

@@ -216,11 +216,15 @@ class _Picture:
         return node
 
     def add_edge(self, source: str, target: str, note: str = "", **attributes: str) -> None:
+        """An edge of the forward graph, from ``source`` to ``target``. A ``note`` is the
+        gradient a backward step sent along it: the edge then points the way that gradient
+        flows, from ``target`` back to ``source`` (``dir=back``), and carries it as its label."""
         if note:
             attributes["label"] = _label([_font(_html_lines(note), style.GRADIENT_INK,
                                                 bold=True)])
             attributes["color"] = style.GRADIENT_INK
             attributes["penwidth"] = "2"
+            attributes["dir"] = "back"
         self.digraph.edge(source, target, **attributes)
 
     def add_legend(self, entries: list[tuple[str, str]]) -> None:
