@@ -226,7 +226,10 @@ def test_widgets_carry_a_static_picture_of_their_first_state():
     first = stepper._repr_mimebundle_()
     assert WIDGET_VIEW in first and first[WIDGET_VIEW]["model_id"] == stepper.model_id
     assert "step 1 of 7" in first["text/html"] and "data:image/svg+xml" in first["text/html"]
-    # The fallback is the *first* state, whatever the live widget shows later.
+    # A page without a kernel cannot step: the picture shows every step, one under the other.
+    assert all(f"step {n} of 7" in first["text/html"] for n in range(1, 8))
+    assert first["text/html"].count("data:image/svg+xml") == 7
+    # The fallback stays what it was, whatever the live widget shows later.
     stepper.slider.value = 4
     assert stepper._repr_mimebundle_()["text/html"] == first["text/html"]
     # A closed widget (no kernel-side model any more) still shows its picture.
@@ -603,6 +606,24 @@ def test_explorer_presets_pick_rows_and_all_ones_is_the_sum():
     assert x.grad is None
 
 
+def test_explorer_picture_shows_the_weighted_rows_and_v_on_its_own_scale():
+    x = minigrad.tensor([1.0, 2.0, 3.0])
+    explorer = jacobian_explorer(lambda t: minigrad.stack([t[0] * t[1], t[1] + t[2], 2.0 * t[0] * t[2]]), x,
+                                 v=[0.1, 1.0, 0.0001])
+    figure = explorer.figure()
+    panels = {ax.get_title(): ax for ax in figure.axes if ax.get_title()}
+    assert list(panels) == ["weights v", "rows of J", "vᵢ · row i", "vᵀJ = Σᵢ vᵢ · row i"]
+    weighted = panels["vᵢ · row i"].images[0].get_array()
+    np.testing.assert_allclose(weighted, explorer.v[:, None] * explorer.jacobian)
+    np.testing.assert_allclose(weighted.sum(axis=0), explorer.vjp)
+    # v's weights (at most 1 here) have their own colours; J's entries go up to 6.
+    assert panels["weights v"].images[0].get_clim() == (-1.0, 1.0)
+    assert panels["rows of J"].images[0].get_clim() == (-6.0, 6.0)
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+
+
 def test_explorer_refuses_too_many_outputs():
     x = minigrad.ones(20, requires_grad=True)
     with pytest.raises(ValueError, match="20 outputs"):
@@ -649,14 +670,19 @@ def test_accumulation_demo_reuses_one_graph_and_draws_bars():
         return (t * t).sum()
 
     demo = accumulation_demo(f, x)
+    # Its static picture ran two backward calls on a copy of x: the user's x is untouched.
+    assert x.grad is None
+    static = text_of(demo._repr_mimebundle_()["text/html"])
+    assert "x.grad = [4., 8., 12.]" in static and "after two calls of y.backward(retain_graph=True)" in static
+    built = len(calls)  # (the widget's graph, and its picture's)
     for _ in range(3):
         demo.retain_button.click()
-    assert len(calls) == 1  # built once: retain_graph is what makes the repeats work
+    assert len(calls) == built  # built once: retain_graph is what makes the repeats work
     np.testing.assert_allclose(x.grad.numpy(), [6.0, 12.0, 18.0])
     assert "x.grad = [6., 12., 18.]" in text_of(demo.grad_label.value)
     assert "data:image/svg+xml" in demo.picture.value
     bundle = demo._repr_mimebundle_()
-    assert WIDGET_VIEW in bundle and "None (no backward yet)" in bundle["text/html"]
+    assert WIDGET_VIEW in bundle and bundle["text/html"] != ""
 
 
 # ------------------------------------------------------------------------ plots

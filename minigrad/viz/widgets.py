@@ -95,15 +95,16 @@ class _CourseWidget(widgets.VBox):
     """
 
     _static_html: str = ""
+    #: What the static picture shows, said under it.
+    static_caption = "a static picture of the widget's first state: run the notebook to interact"
 
     def _freeze_first_state(self) -> None:
-        """Remember the current state as the static fallback (call once, at the end of
-        ``__init__``)."""
+        """Remember the static fallback (call once, at the end of ``__init__``)."""
         self._static_html = (
             '<div class="minigrad-static-widget">'
             + self.static_html()
             + f'<div style="color:{style.MUTED_INK}; font-size:smaller">'
-            "(a static picture of the widget's first state: run the notebook to interact)"
+            f"({html.escape(self.static_caption)})"
             "</div></div>"
         )
 
@@ -194,32 +195,40 @@ class BackwardStepper(_CourseWidget):
         self.slider.value = min(max(self.slider.value + delta, 1), len(self.steps))
 
     def _show(self) -> None:
-        step = self.current
         number, count = self.slider.value, len(self.steps)
         self.previous_button.disabled = number == 1
         self.next_button.disabled = number == count
+        self.status.value = self._status_html(number)
+        self.grad_label.value = self._grads_html(self.steps[number - 1])
+        self.picture.value = style.svg_to_img_tag(self._svg(self.steps[number - 1]))
+
+    def _status_html(self, number: int) -> str:
+        step, count = self.steps[number - 1], len(self.steps)
         finished = " — the backward pass is complete" if number == count else ""
-        self.status.value = (
-            f"<b>step {number} of {count}: {html.escape(step.name)}</b>{finished}<br>"
-            + step.text
-        )
+        return f"<b>step {number} of {count}: {html.escape(step.name)}</b>{finished}<br>" + step.text
+
+    def _grads_html(self, step: Step) -> str:
         rows = []
         for leaf, grad in step.leaf_grads:
             name = html.escape(_leaf_name(leaf, self.labels))
             shown = "nothing yet" if grad is None else _code(_array_text(grad))
             rows.append(f"<tr><td><b>{name}</b></td><td>{shown}</td></tr>")
-        self.grad_label.value = (
-            "gradients accumulated into the leaves so far:"
-            f'<table style="margin-left:1em">{"".join(rows)}</table>'
-        )
-        self.picture.value = style.svg_to_img_tag(self._svg(step))
+        return ("gradients accumulated into the leaves so far:"
+                f'<table style="margin-left:1em">{"".join(rows)}</table>')
 
     def _svg(self, step: Step) -> str:
         return _graph_svg(_draw(self.root, show_data=self.show_data, show_grad=True,
                                 rankdir=self.rankdir, labels=self.labels, view=step.view))
 
+    static_caption = "every step of the widget, one under the other: run the notebook to step through them"
+
     def static_html(self) -> str:
-        return self.status.value + "<br>" + self.grad_label.value + self.picture.value
+        """Every step in turn: a page without a kernel cannot step, so it shows them all."""
+        return "".join(
+            f'<div style="margin-bottom:1em">{self._status_html(number)}<br>'
+            f"{self._grads_html(step)}{style.svg_to_img_tag(self._svg(step))}</div>"
+            for number, step in enumerate(self.steps, start=1)
+        )
 
 
 def backward_stepper(root: Any, labels: Mapping[Any, str] | None = None,
@@ -499,32 +508,37 @@ class JacobianExplorer(_CourseWidget):
         return _numpy(leaf.grad)
 
     def figure(self) -> Any:
-        """v, J and vᵀJ as three aligned heatmaps: vᵀJ is J's rows weighted by v and added.
+        """v, the rows of J, the weighted rows vᵢ·rowᵢ and their sum vᵀJ, as aligned heatmaps.
 
+        v has a colour scale of its own (its numbers are weights, not derivatives); J, the
+        weighted rows and vᵀJ share one, so that the sum can be read off the rows above it.
         Rows whose weight is 0 are faded, so a one-hot v visibly picks out one row.
         """
         import matplotlib.pyplot as plt
 
         outputs, inputs = self.jacobian.shape
         v = self.v
-        limit = float(max(np.abs(self.jacobian).max(), np.abs(self.vjp).max(),
-                          np.abs(v).max())) or 1.0
+        weighted = v[:, None] * self.jacobian  # row i of J times v_i; vᵀJ is their sum
+        limit = float(max(np.abs(self.jacobian).max(), np.abs(weighted).max(),
+                          np.abs(self.vjp).max())) or 1.0
+        v_limit = float(np.abs(v).max()) or 1.0
         with style.plot_style():
-            width = 2.6 + 0.8 * inputs
+            width = 2.6 + 1.6 * inputs
             height = 1.9 + 0.5 * outputs
-            figure = plt.figure(figsize=(min(width, 10.0), min(height, 8.0)))
-            grid = figure.add_gridspec(2, 2, width_ratios=[1, max(inputs, 1)],
+            figure = plt.figure(figsize=(min(width, 12.0), min(height, 8.0)))
+            grid = figure.add_gridspec(2, 3, width_ratios=[1, max(inputs, 1), max(inputs, 1)],
                                        height_ratios=[max(outputs, 1), 1])
             rows = [f"y{i}" for i in range(outputs)]
             columns = [f"x{j}" for j in range(inputs)]
             panels = [
-                (figure.add_subplot(grid[0, 0]), v[:, None], "weights v", [], rows),
-                (figure.add_subplot(grid[0, 1]), self.jacobian, "rows of J", [], []),
-                (figure.add_subplot(grid[1, 1]), self.vjp[None, :], "vᵀJ = Σᵢ vᵢ · row i",
-                 columns, []),
+                (figure.add_subplot(grid[0, 0]), v[:, None], "weights v", [], rows, v_limit),
+                (figure.add_subplot(grid[0, 1]), self.jacobian, "rows of J", [], [], limit),
+                (figure.add_subplot(grid[0, 2]), weighted, "vᵢ · row i", [], [], limit),
+                (figure.add_subplot(grid[1, 2]), self.vjp[None, :], "vᵀJ = Σᵢ vᵢ · row i",
+                 columns, [], limit),
             ]
-            for ax, matrix, title, xlabels, ylabels in panels:
-                ax.imshow(matrix, cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit,
+            for ax, matrix, title, xlabels, ylabels, scale in panels:
+                ax.imshow(matrix, cmap=style.DIVERGING_CMAP, vmin=-scale, vmax=scale,
                           aspect="auto")
                 ax.grid(False)
                 ax.set_xticks(range(len(xlabels)))
@@ -536,14 +550,15 @@ class JacobianExplorer(_CourseWidget):
                     spine.set_visible(False)
                 ax.set_title(title, fontsize=10)
                 for (i, j), value in np.ndenumerate(matrix):
-                    ink = "white" if abs(value) > 0.6 * limit else "black"
+                    ink = "white" if abs(value) > 0.6 * scale else "black"
                     ax.text(j, i, format_number(value), ha="center", va="center",
                             color=ink, fontsize=9)
-            jacobian_axes = panels[1][0]
-            for i in np.flatnonzero(v == 0.0):
-                # A zero weight drops the row from the sum: fade it.
-                jacobian_axes.axhspan(i - 0.5, i + 0.5, color="white", alpha=0.75, lw=0)
+            for axes in (panels[1][0], panels[2][0]):
+                for i in np.flatnonzero(v == 0.0):
+                    # A zero weight drops the row from the sum: fade it.
+                    axes.axhspan(i - 0.5, i + 0.5, color="white", alpha=0.75, lw=0)
             figure.add_subplot(grid[1, 0]).axis("off")
+            figure.add_subplot(grid[1, 1]).axis("off")
         return figure
 
     def static_html(self) -> str:
@@ -574,8 +589,12 @@ def jacobian_explorer(f: Callable[[Any], Any], x: Any, v: Any = None) -> Jacobia
 class AccumulationDemo(_CourseWidget):
     """Buttons that call backward on one graph, and x.grad as it accumulates."""
 
+    static_caption = ("a static picture after two calls of y.backward(retain_graph=True), on a copy of "
+                      "x: run the notebook to press the buttons")
+
     def __init__(self, f: Callable[[Any], Any], x: Any, gradient: Any = None,
-                 name: str = "x") -> None:
+                 name: str = "x", *, _preview: bool = False) -> None:
+        self._preview = _preview
         self.f = f
         self.x = x
         self.name = name
@@ -680,9 +699,22 @@ class AccumulationDemo(_CourseWidget):
                         labels={self.x: self.name, self.y: "y"})
         self.graph_picture.value = style.svg_to_img_tag(_graph_svg(digraph))
 
-    def static_html(self) -> str:
+    def _live_html(self) -> str:
         return (self.status.value + "<br>" + self.grad_label.value + "<br>"
                 + self.picture.value + self.graph_picture.value)
+
+    def static_html(self) -> str:
+        """The demo after two ``backward(retain_graph=True)`` calls, with its history: a
+        first state (``x.grad`` still None) would show nothing accumulating. It runs on a
+        copy of x, so the user's ``x.grad`` is left alone."""
+        if self._preview:
+            return self._live_html()
+        preview = AccumulationDemo(self.f, _fresh_leaf(self.x), gradient=self.gradient,
+                                   name=self.name, _preview=True)
+        preview.backward(retain_graph=True)
+        preview.backward(retain_graph=True)
+        history = "".join(f"<li>{line}</li>" for line in preview._log)
+        return preview._live_html() + f"<ol>{history}</ol>"
 
 
 def _strip_tags(text: str) -> str:
