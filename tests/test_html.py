@@ -256,3 +256,20 @@ def test_build_without_mathjax_installed_says_how_to_get_it(tmp_path, monkeypatc
     monkeypatch.setitem(sys.modules, "jupyter_server_mathjax", None)  # (an import of it fails)
     with pytest.raises(SystemExit, match="jupyter-server-mathjax.*make setup"):
         builder.copy_mathjax(tmp_path)
+
+
+def test_readme_links_to_chapter_sections_that_exist():
+    # The map of questions links to sections by their heading's anchor (JupyterLab's and the
+    # web edition's: spaces become '-', code marks go): a renamed heading must not leave a
+    # link that lands at the top of the chapter.
+    import urllib.parse
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((notebooks/[^)#]+\.ipynb)#([^)]+)\)", readme)
+    assert len(links) >= 20
+    for path, fragment in links:
+        cells = json.loads((REPO / path).read_text(encoding="utf-8"))["cells"]
+        anchors = {line.lstrip("#").strip().replace("`", "").replace(" ", "-")
+                   for cell in cells if cell["cell_type"] == "markdown"
+                   for line in "".join(cell["source"]).splitlines() if line.startswith("#")}
+        assert urllib.parse.unquote(fragment) in anchors, f"{path}#{fragment}"
