@@ -534,6 +534,22 @@ def test_tensor_stepper_shows_the_gradient_flowing_into_each_node():
     assert x.grad is None
 
 
+def test_a_saved_tensor_changed_in_place_is_marked_with_both_versions():
+    x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    z = y * y  # MulBackward0 saves y twice (d(y*y)/dy = 2y), at version 0
+    clean = _saved_links(draw_graph(z, labels={x: "x", y: "y"}))
+    assert len(clean) == 2 and not any("version" in link for link in clean)
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+    digraph = draw_graph(z, labels={x: "x", y: "y"})
+    stale = _saved_links(digraph)
+    assert len(stale) == 2 and all("saved at version 0, now 1" in link for link in stale)
+    [y_line] = node_lines(digraph, "<B>y</B>")  # y's box: no longer z's input, still saved by it
+    assert style.NON_LEAF.fill in y_line and "data [3., 5., 7.]" in y_line
+
+
 def test_a_gradient_on_an_edge_points_the_way_it_flows():
     # The graph's edges point forward (input -> operation); the gradient a backward step
     # sends along one flows the other way, and its arrow must say so.

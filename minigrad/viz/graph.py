@@ -471,7 +471,7 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
         if freed:
             lines.append(_font("saved tensors freed", style.ERROR_INK,
                                style.GRAPH_SMALL_FONT_SIZE))
-        kept = [_saved_note(kind, value) for kind, value in saved_values(node) if kind != "tensor"]
+        kept = [_saved_note(kind, value) for kind, value, _ in saved_values(node) if kind != "tensor"]
         if kept:
             lines.append(_font("saves " + ", ".join(kept), style.MUTED_INK,
                                style.GRAPH_SMALL_FONT_SIZE))
@@ -519,25 +519,26 @@ def _draw_tensor_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str
     return picture.digraph
 
 
-def saved_values(node: Any) -> list[tuple[str, Any]]:
-    """What ``node`` keeps for its backward, as ``(kind, value)``: "tensor" (a tensor it
-    saved), "result" (its own output) or "number" (a Python number of the operation, kept
-    as its array). Nothing once a backward freed them, nor for PyTorch's nodes."""
+def saved_values(node: Any) -> list[tuple[str, Any, Any]]:
+    """What ``node`` keeps for its backward, as ``(kind, value, version)``: kind "tensor" (a
+    tensor it saved, with the version it had then), "result" (its own output) or "number" (a
+    Python number of the operation, kept as its array). Nothing once a backward freed them,
+    nor for PyTorch's nodes."""
     saved = getattr(node, "_saved", None)
     if not saved:
         return []
     from minigrad.autograd.graph import SavedOutput  # (minigrad's own nodes only)
 
     kept = []
-    for value in saved:
+    for value, version in zip(saved, getattr(node, "_saved_versions", None) or [None] * len(saved)):
         if value is None:
             continue
         if isinstance(value, np.ndarray):
-            kept.append(("number", value))
+            kept.append(("number", value, version))
         elif isinstance(value, SavedOutput):
-            kept.append(("result", value))
+            kept.append(("result", value, version))
         else:
-            kept.append(("tensor", value))
+            kept.append(("tensor", value, version))
     return kept
 
 
@@ -553,23 +554,39 @@ def _add_saved_links(picture: _Picture, nodes: list[Any], labels: Mapping[Any, s
 
     A tensor that needs no gradient has no edge in the graph (``next_functions`` says
     ``(None, 0)``), but the node that needs its value keeps it: ``x * w`` saves ``x`` for
-    the gradient of ``w``. Such a tensor is drawn as a grey box if no box shows it yet;
-    a saved non-leaf tensor is its producer's output, so the line goes to the producer.
+    the gradient of ``w``. Such a tensor gets a box if none shows it yet; a saved non-leaf
+    tensor is its producer's output, so the line goes to the producer. A saved tensor
+    changed in place since (its version counter moved on) is marked on the line: the
+    backward pass will refuse it.
     """
     for node in nodes:
-        for kind, tensor in saved_values(node):
+        for kind, tensor, version in saved_values(node):
             if kind != "tensor":
                 continue
             if picture.has_node(tensor):
                 target = picture.node_id(tensor)
-            elif getattr(tensor, "grad_fn", None) is not None and picture.has_node(tensor.grad_fn):
+            elif getattr(tensor, "grad_fn", None) is not None and picture.has_node(tensor.grad_fn) \
+                    and getattr(tensor.grad_fn, "_output_shape", None) is not None:
                 target = picture.node_id(tensor.grad_fn)
             else:
-                target = _add_constant(picture, tensor, tensor_name(tensor, labels) or "saved tensor",
-                                       show_data)
+                target = _add_saved_box(picture, tensor, tensor_name(tensor, labels) or "saved tensor", show_data)
             picture.kinds.add("saved")
-            picture.add_edge(picture.node_id(node), target, style="dashed", color=style.MUTED_INK,
-                             arrowhead="none", constraint="false")
+            attributes = {"style": "dashed", "color": style.MUTED_INK, "arrowhead": "none",
+                          "constraint": "false"}
+            current = getattr(tensor, "_version", None)
+            if version is not None and current is not None and current != version:
+                attributes["color"] = style.ERROR_INK
+                attributes["label"] = _label([_font(f"saved at version {version}, now {current}",
+                                                    style.ERROR_INK, style.GRAPH_SMALL_FONT_SIZE)])
+            picture.add_edge(picture.node_id(node), target, **attributes)
+
+
+def _add_saved_box(picture: _Picture, tensor: Any, name: str, show_data: bool) -> str:
+    """A box for a saved tensor that no box shows yet: grey for one that needs no gradient."""
+    if not getattr(tensor, "requires_grad", False):
+        return _add_constant(picture, tensor, name, show_data)
+    kind = "leaf" if getattr(tensor, "grad_fn", None) is None else "non_leaf"
+    return picture.add_node(tensor, kind, _label(_tensor_lines(tensor, name, show_data, show_grad=False)))
 
 
 def _add_root_and_constants(picture: _Picture, root: Any, labels: Mapping[Any, str] | None,
