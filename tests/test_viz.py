@@ -728,6 +728,26 @@ def test_finite_difference_errors_fall_like_h_and_h_squared_until_rounding():
     assert len(ax.get_lines()) == 2
 
 
+
+def test_finite_difference_plot_draws_reference_lines_of_the_predicted_slopes():
+    steps = np.logspace(-12, 0, 25)
+    eps = np.finfo(float).eps
+    lines = {"slope 1": lambda h: h / 2 * math.sin(1.0), "slope 2": lambda h: h**2 / 6 * math.cos(1.0),
+             "slope -1": lambda h: eps * math.sin(1.0) / h}
+    figure, ax = plot_finite_difference_error(math.sin, 1.0, math.cos(1.0), steps=steps)
+    limits = ax.get_ylim()
+    figure, ax = plot_finite_difference_error(math.sin, 1.0, math.cos(1.0), steps=steps, reference_lines=lines)
+    drawn = {line.get_label(): line for line in ax.get_lines()}
+    assert list(drawn) == ["forward difference", "central difference", "slope 1", "slope 2", "slope -1"]
+    for label, expected_slope in (("slope 1", 1), ("slope 2", 2), ("slope -1", -1)):
+        xs, ys = drawn[label].get_data()
+        np.testing.assert_allclose(np.diff(np.log10(ys)) / np.diff(np.log10(xs)), expected_slope)
+        assert drawn[label].get_color() == style.MUTED_INK
+    # The slope-1 line is the forward difference's truncation error: they agree at large steps.
+    assert drawn["slope 1"].get_ydata()[-3] == pytest.approx(drawn["forward difference"].get_ydata()[-3], rel=0.05)
+    assert ax.get_ylim() == limits  # guides that run off the plot do not rescale it
+    assert [text.get_text() for text in ax.get_legend().get_texts()][2:] == ["slope 1", "slope 2", "slope -1"]
+
 def test_jacobian_heatmap_shows_the_matrix_with_zero_in_the_middle_of_the_colours():
     jacobian = np.array([[2.0, 0.0], [0.0, -4.0]])
     figure, ax = plot_jacobian(jacobian)

@@ -111,11 +111,17 @@ def plot_finite_difference_error(
     exact: float,
     steps: Sequence[float] | np.ndarray | None = None,
     ax: Any = None,
+    reference_lines: Mapping[str, Callable[[np.ndarray], np.ndarray]] | None = None,
 ) -> tuple[Any, Any]:
     """Log-log plot of the error of forward and central differences against the step h.
 
     The error falls like h (forward) or h² (central) until rounding, which grows like
     eps/h, takes over: the V shape that tells why h = 1e-15 is a bad idea.
+
+    ``reference_lines`` maps a legend label to a predicted error g(h), e.g.
+    ``{"slope 1: (h/2)·|f''|": lambda h: h / 2 * abs(f2)}``: each is drawn as a thin dashed
+    line (a power C·h^p is a straight line of slope p on log-log axes), over the measured
+    errors and within the range the errors span.
     """
     steps = np.logspace(-16, 0, 65) if steps is None else np.asarray(steps, dtype=float)
     errors = finite_difference_errors(f, x0, exact, steps)
@@ -131,6 +137,12 @@ def plot_finite_difference_error(
         positive = np.concatenate([errors["forward"], errors["central"]])
         positive = positive[positive > 0]
         if positive.size:
+            ax.set_ylim(max(positive.min() / 10, 1e-20), positive.max() * 10)
+        dashes = [(6, 3), (1.5, 1.5), (6, 2, 1, 2)]
+        for number, (label, predicted) in enumerate((reference_lines or {}).items()):
+            ax.loglog(steps, _evaluate(predicted, steps), color=style.MUTED_INK, linewidth=1.0,
+                      dashes=dashes[number % len(dashes)], label=label, zorder=3)
+        if positive.size:  # the guides must not stretch the view beyond the measured errors
             ax.set_ylim(max(positive.min() / 10, 1e-20), positive.max() * 10)
         ax.set_xlabel("step h")
         ax.set_ylabel("|estimate - exact derivative|")
