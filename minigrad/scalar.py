@@ -48,6 +48,9 @@ class Value:
     # falls back to ``Value.__rmul__`` and builds a graph node, instead of returning an
     # object array that silently leaves the graph.
     __array_ufunc__ = None
+    # True for a number of the formula wrapped by an operation (the 1.0 of ``a * b + 1.0``):
+    # it gets a grad like any Value, but nothing asks for it.
+    constant = False
 
     def __init__(
         self,
@@ -343,7 +346,9 @@ def _as_value(x: object) -> Value | NotImplementedType:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real):
-        return Value(x)
+        constant = Value(x)
+        constant.constant = True  # (the pictures draw it grey, as a tensor that needs no grad)
+        return constant
     # Returning NotImplemented lets Python try the other operand's method and finally
     # raise its usual "unsupported operand type(s)" TypeError naming both types.
     return NotImplemented

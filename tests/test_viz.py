@@ -131,6 +131,20 @@ def test_value_graph_colours_leaves_results_and_operations_apart():
     assert len(edges) == 3 * 3
 
 
+def test_value_graph_draws_a_number_of_the_formula_as_a_grey_constant_as_for_tensors():
+    # The 1.0 of a * b + 1.0 is a Value too (it even gets a grad), but no one asks for its
+    # derivative: both engines' pictures draw such a number as a grey constant, without grad.
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + 1.0
+    c.backward()
+    digraph = draw_graph(c)
+    [one] = [line for line in digraph.source.splitlines() if "label=<data 1.>" in line]
+    assert style.CONSTANT.fill in one and "grad" not in one
+    [a_line] = node_lines(digraph, "<B>a</B>")
+    assert style.LEAF.fill in a_line and "grad -3." in a_line
+    assert "constant (a number of the formula)" in svg_text(digraph)
+
+
 def test_value_graph_can_hide_data_and_grad():
     loss, _ = value_example()
     loss.backward()

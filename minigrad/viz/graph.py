@@ -669,7 +669,8 @@ def _draw_value_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str,
         lines = [_font(html.escape(name), bold=True)] if name else []
         if show_data:
             lines.append(f"data {format_number(value.data)}")
-        if show_grad:
+        constant = not value._prev and getattr(value, "constant", False)
+        if show_grad and not constant:
             grad = view.grads.get(id(value), value.grad)
             if grad is not None:
                 lines.append(_font(f"{view.grad_caption} {format_number(grad)}",
@@ -679,7 +680,7 @@ def _draw_value_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str,
                                style.GRAPH_SMALL_FONT_SIZE))
         if not lines:
             lines.append("Value")
-        kind = "non_leaf" if value._prev else "leaf"
+        kind = "non_leaf" if value._prev else "constant" if constant else "leaf"
         value_node = picture.add_node(value, kind, _label(lines), emphasis=emphasis)
         if value._prev:
             op = op_nodes[id(value)] = _OpNode(value)
@@ -694,6 +695,7 @@ def _draw_value_graph(root: Any, show_data: bool, show_grad: bool, rankdir: str,
                              note)
     if legend:
         entries = [("leaf", "leaf Value"), ("non_leaf", "Value computed by an operation"),
+                   ("constant", "constant (a number of the formula)"),
                    ("grad_fn", "operation"), ("current", "node being processed"),
                    ("done", "already processed")]
         picture.add_legend([(kind, text) for kind, text in entries if kind in picture.kinds])
