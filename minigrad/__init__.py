@@ -15,8 +15,9 @@ checks it), so the package can be read from the top down:
 
 1. Foundations, which import nothing of minigrad: ``scalar.py`` (chapter 02's engine
    on single numbers: the whole algorithm in one file), ``dtypes.py`` (dtypes and
-   type promotion), ``_printing.py`` (how a tensor prints), ``autograd/grad_mode.py``
-   (the switch that ``no_grad`` turns off).
+   type promotion), ``_device.py`` (``device``: the CPU, and PyTorch's errors for an
+   accelerator), ``cuda.py`` (``cuda.is_available()``), ``_printing.py`` (how a tensor
+   prints), ``autograd/grad_mode.py`` (the switch that ``no_grad`` turns off).
 2. ``_tensor.py``: the Tensor's state (its data, requires_grad, grad, grad_fn and
    version counter), nothing that computes.
 3. Autograd: ``autograd/forward_ad.py`` (dual numbers), ``_speed.py`` (what makes the
@@ -48,6 +49,8 @@ from . import dtypes
 from .dtypes import bool_ as bool  # noqa: A001 - PyTorch's name
 from .dtypes import double, dtype, float32, float64, int64, long
 from .dtypes import float as float  # noqa: A001, PLC0414
+from ._device import device
+from . import cuda
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._tensor import Size, Tensor
 from . import autograd
@@ -91,6 +94,9 @@ from .ops.reductions import (
 from .ops.linalg import dot, matmul, mm, mv
 from . import _inplace  # noqa: F401 - gives Tensor its in-place methods (x.add_(y), x[0] = 5)
 from .creation import (
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -118,6 +124,9 @@ from .creation import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DoubleTensor",
+    "FloatTensor",
+    "LongTensor",
     "Size",
     "Tensor",
     "abs",
@@ -133,6 +142,8 @@ __all__ = [
     "clamp",
     "clip",
     "cos",
+    "cuda",
+    "device",
     "div",
     "dot",
     "double",

@@ -30,7 +30,7 @@ import weakref
 
 import numpy as np
 
-from . import dtypes
+from . import _device, dtypes
 from ._printing import tensor_repr
 
 
@@ -186,6 +186,13 @@ class Tensor:
     @property
     def dtype(self) -> dtypes.dtype:
         return dtypes.from_numpy(self.data.dtype)
+
+    @property
+    def device(self) -> _device.device:
+        """Where the tensor's memory lives: always the CPU in minigrad (see _device.py)."""
+        return _device.CPU
+
+    is_cuda = False
 
     def is_floating_point(self) -> bool:
         return self.data.dtype.kind == "f"

@@ -68,6 +68,29 @@ def test_reference_is_current(case: Case):
     assert [w[0] for w in actual["warnings"]] == [w[0] for w in expected["warnings"]]
 
 
+ISSUE_17 = ("legacy_", "device_", "api_", "func_", "semantics_", "message_")
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.name.startswith(ISSUE_17)], ids=lambda c: c.name
+)
+def test_minigrad_matches_live_pytorch(case: Case):
+    """The idioms of old posts, the small API gaps and the semantic gaps of issue 17, run in
+    both libraries now: the same results, the same exception type and message."""
+    expected = run_case(case, torch)
+    actual = run_case(case, minigrad)
+    minigrad.set_grad_enabled(True)
+    assert expected["status"] == actual["status"], (expected, actual)
+    if expected["status"] == "error":
+        assert actual["type"] == expected["type"]
+        if case.exact:
+            assert actual["message"] == expected["message"]
+    else:
+        problems = list(compare(expected["out"], actual["out"]))
+        assert not problems, "\n".join([case.code, *problems])
+    assert [w[0] for w in actual["warnings"]] == [w[0] for w in expected["warnings"]]
+
+
 # ---------------------------------------------------------------------------------------
 # (b) Random programs.
 

@@ -24,6 +24,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = [
     "Function",
+    "Variable",
     "backward",
     "enable_grad",
     "forward_ad",
@@ -135,6 +136,24 @@ def grad(
                 )
         result.append(gradient)
     return tuple(result)
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, _tensor.Tensor)  # every tensor is a Variable, as in PyTorch
+
+
+class Variable(metaclass=_VariableMeta):
+    """``Variable(tensor, requires_grad=False)``: PyTorch's wrapper from before 0.4, kept for old code.
+
+    Since PyTorch 0.4 a tensor records its own history, so ``Variable`` only returns a new
+    leaf sharing the tensor's memory (``tensor.detach()``) with the ``requires_grad`` asked for.
+    """
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False) -> _tensor.Tensor:
+        if not isinstance(data, _tensor.Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)
 
 
 # ---------------------------------------------------------------------- the Tensor method

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _speed, dtypes
+from .. import _device, _speed, dtypes
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function
 
@@ -877,12 +877,35 @@ Tensor.where = _where
 
 
 # ---------------------------------------------------------------------- copies
-def _to(self: Tensor, dtype) -> Tensor:
-    """A copy with another dtype (differentiable between float types)."""
-    target = dtypes.as_dtype(dtype)
-    if target.numpy == self.data.dtype:
-        return self
-    return ToCopy.apply(self, target.numpy)
+def _to(self: Tensor, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> Tensor:
+    """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)``: a copy with
+    another dtype (differentiable between float types), or ``x`` itself when nothing changes."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype  # (and its device, which is the CPU)
+        elif isinstance(arg, (str, _device.device)):
+            device = arg
+        else:
+            dtype = arg
+    _device.check_device(device)
+    target = self.data.dtype if dtype is None else dtypes.as_dtype(dtype).numpy
+    if target == self.data.dtype:
+        return _clone(self) if copy else self
+    return ToCopy.apply(self, target)
+
+
+def _cpu(self: Tensor) -> Tensor:
+    """The tensor itself: minigrad's tensors are always on the CPU."""
+    return self
+
+
+def _cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
+    _device.check_device("cuda" if device is None else device)
+    return self
+
+
+def _pin_memory(self: Tensor) -> Tensor:
+    raise RuntimeError("Cannot access accelerator device when none is available.")
 
 
 def _float(self: Tensor) -> Tensor:
@@ -910,6 +933,9 @@ def _clone(self: Tensor) -> Tensor:
 
 
 Tensor.to = _to
+Tensor.cpu = _cpu
+Tensor.cuda = _cuda
+Tensor.pin_memory = _pin_memory
 Tensor.float = _float
 Tensor.double = _double
 Tensor.long = _long

@@ -12,6 +12,8 @@ Three kinds of case:
   contain ``fragment`` (the fragments of api.md's error table) and its type must be one of
   ``types``. A ``fragment`` of None only checks the type (errors api.md asks to be clear
   but does not word).
+  With ``exact=True`` the whole message must be PyTorch's, word for word (a hint minigrad
+  adds for learners goes into an exception note, which ``str(error)`` does not show).
 - ``warning_case``: runs, records ``out`` and must emit a warning of ``category`` whose
   message contains ``fragment``.
 
@@ -35,6 +37,7 @@ class Case:
     error: str | None = None  # fragment of the exception's message (error cases)
     error_types: tuple[str, ...] = ()  # accepted exception types; non-empty = error case
     warns: tuple[str, str] | None = None  # (category name, message fragment)
+    exact: bool = False  # error cases: the message must be PyTorch's, word for word
 
     @property
     def is_error(self) -> bool:
@@ -49,8 +52,8 @@ def case(name: str, code: str) -> None:
 
 
 def error_case(name: str, code: str, fragment: str | None,
-               types: tuple[str, ...] = ("RuntimeError",)) -> None:
-    CASES.append(Case(name, dedent(code).strip(), error=fragment, error_types=types))
+               types: tuple[str, ...] = ("RuntimeError",), exact: bool = False) -> None:
+    CASES.append(Case(name, dedent(code).strip(), error=fragment, error_types=types, exact=exact))
 
 
 def warning_case(name: str, code: str, category: str, fragment: str) -> None:
@@ -2054,6 +2057,106 @@ case("optim_sgd_on_linear_layer", LINEAR_3_2 + """
         losses.append(loss.item())
     out = {"losses": losses, "weight": layer.weight, "bias": layer.bias}
 """)
+
+
+# =======================================================================================
+# Legacy and device idioms of old posts and tutorials (issue 17).
+# =======================================================================================
+
+case("legacy_floattensor_as_backward_gradient", """
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    gradients = torch.FloatTensor([0.1, 1.0, 0.0001])
+    y.backward(gradients)
+    out = {"gradients": gradients, "x.grad": x.grad}
+""")
+
+case("legacy_tensor_types", """
+    out = {"float from ints": torch.FloatTensor([1, 2]), "double": torch.DoubleTensor([1, 2]),
+           "long from floats": torch.LongTensor([1.5, 2]), "shape": torch.FloatTensor(2, 3).shape,
+           "empty": torch.FloatTensor(), "from array": torch.FloatTensor(np.array([1.0, 2.0])),
+           "isinstance": [isinstance(torch.ones(1), torch.FloatTensor),
+                          isinstance(torch.ones(1), torch.DoubleTensor),
+                          isinstance(torch.tensor([1]), torch.LongTensor)]}
+""")
+
+case("legacy_variable", """
+    Variable = torch.autograd.Variable  # (`from torch.autograd import Variable` in a program)
+    a = torch.ones(2, 2)
+    x = Variable(a, requires_grad=True)
+    y = x + 2
+    z = (y * y * 3).mean()
+    z.backward()
+    shares = a.numpy() is not None and np.shares_memory(a.numpy(), x.detach().numpy())
+    nonleaf = Variable(y)
+    out = {"x is a": x is a, "x": x, "a": a, "shares memory": bool(shares), "x.grad": x.grad,
+           "Variable(non-leaf)": nonleaf, "isinstance": isinstance(a, Variable)}
+""")
+
+error_case("legacy_variable_of_a_list", """
+    Variable = torch.autograd.Variable  # (`from torch.autograd import Variable` in a program)
+    Variable([1.0, 2.0])
+""", "Variable data has to be a tensor, but got list", types=("TypeError",), exact=True)
+
+case("device_cpu", """
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    x = torch.ones(2, device=device, requires_grad=True)
+    y = torch.zeros(2, device="cpu") + torch.tensor([1.0, 2.0], device=device)
+    z = (x.to(device) * y.cpu()).sum()
+    z.backward()
+    out = {"str": str(device), "repr": repr(device), "type": device.type, "index": device.index,
+           "x.device": str(x.device), "same": x.to(device) is x and x.cpu() is x,
+           "cuda:1": repr(torch.device("cuda:1")), "cuda, 0": str(torch.device("cuda", 0)),
+           "is_available": torch.cuda.is_available(), "device_count": torch.cuda.device_count(),
+           "x.grad": x.grad, "like": torch.zeros_like(x, device="cpu"),
+           "arange": torch.arange(3, device="cpu"), "randn shape": torch.randn(2, 3, device="cpu").shape}
+""")
+
+case("device_to_dtype", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x.to(torch.float64)
+    b = x.to("cpu", torch.float64)
+    c = x.to(device="cpu", dtype=torch.float64)
+    d = x.to(torch.zeros(1, dtype=torch.float64))
+    (a + b + c + d).sum().backward()
+    out = {"a": a, "b": b, "c": c, "d": d, "x.grad": x.grad, "same dtype": x.to(torch.float32) is x}
+""")
+
+error_case("device_cuda_factory", """
+    torch.zeros(2, device="cuda")
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_cuda_tensor", """
+    torch.tensor([1.0], device="cuda:0")
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_to_cuda", """
+    torch.ones(2).to("cuda")
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_dot_cuda", """
+    torch.ones(2).cuda()
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_to_mps", """
+    torch.ones(2).to("mps")
+""", "PyTorch is not linked with support for mps devices", exact=True)
+
+error_case("device_unknown", """
+    torch.device("gpu")
+""", "device type at start of device string: gpu", exact=True)
+
+error_case("device_pin_memory_factory", """
+    a = torch.empty(1, requires_grad=True, pin_memory=True)
+""", "pin_memory=True requires a CUDA or other accelerator backend", exact=True)
+
+error_case("device_pin_memory_tensor", """
+    torch.tensor([1.0], pin_memory=True)
+""", "pin_memory=True requires a CUDA or other accelerator backend", exact=True)
+
+error_case("device_pin_memory_method", """
+    torch.ones(1).pin_memory()
+""", "Cannot access accelerator device when none is available.", exact=True)
 
 
 def by_name() -> dict[str, Case]:
