@@ -31,7 +31,8 @@ checks it), so the package can be read from the top down:
    and gives Tensor its methods and operators (``x.exp()``, ``a * b``).
 5. ``_inplace.py`` (``x += 1``, ``x[0] = 5``: in-place operations and their methods),
    ``creation.py`` (``tensor``, ``zeros``, ``randn``...).
-6. Built on top: ``autograd/functional.py`` (Jacobians, Hessians, jvp),
+6. Built on top: ``autograd/functional.py`` (Jacobians, Hessians, jvp), ``func.py``
+   (``func.grad``, ``jacrev``...: the same as transforms of functions),
    ``finite_differences.py``, ``autograd/gradcheck.py``, ``nn/`` (layers and losses),
    ``optim/`` (optimizers), ``viz/`` (the course's pictures and widgets), and
    ``_environment.py`` (chapter 00's check of the installation).
@@ -77,7 +78,7 @@ from .ops.elementwise import (
     tanh,
     where,
 )
-from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .ops.shape import cat, flatten, narrow, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .ops.reductions import (
     argmax,
     argmin,
@@ -179,6 +180,7 @@ __all__ = [
     "mm",
     "mul",
     "mv",
+    "narrow",
     "neg",
     "no_grad",
     "norm",
@@ -224,7 +226,7 @@ def __getattr__(name: str):
     # Submodules loaded on first use, so `import minigrad` stays light.
     import importlib
 
-    if name in ("nn", "optim", "scalar", "viz", "finite_differences"):
+    if name in ("nn", "optim", "scalar", "viz", "finite_differences", "func"):
         return importlib.import_module(f".{name}", __name__)
     if name == "check_environment":  # chapter 00's check: what the course needs, and what is missing
         return importlib.import_module("._environment", __name__).check_environment

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,11 @@ from reference.runner import compare, run_case
 import minigrad
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+with warnings.catch_warnings():  # torch.func warns when first imported and used (see make_reference.py)
+    warnings.simplefilter("ignore")
+    import torch.func
+
+    torch.func.jvp(torch.sin, (torch.zeros(1),), (torch.ones(1),))  # (its first call warns too)
 pytestmark = pytest.mark.torch
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "reference" / "torch_reference.json"

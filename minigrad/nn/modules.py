@@ -340,6 +340,22 @@ class Sequential(Module):
         return self
 
 
+class Flatten(Module):
+    """Merge dimensions ``start_dim``..``end_dim`` into one: (N, C, H, W) -> (N, C·H·W) by default,
+    keeping the batch dimension."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
 # ---------------------------------------------------------------------- activations
 class ReLU(Module):
     """max(x, 0), element-wise."""

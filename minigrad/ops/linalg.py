@@ -149,25 +149,33 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 - PyTorch's ar
     return BatchedMatmul.apply(input, other)
 
 
-def mm(a: Tensor, b: Tensor) -> Tensor:
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """The product of two matrices."""
-    if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"mm: both arguments must be matrices, got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    if input.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
 
 
-def mv(a: Tensor, b: Tensor) -> Tensor:
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     """A matrix times a vector."""
-    if a.ndim != 2 or b.ndim != 1:
-        raise RuntimeError(f"mv: expected a matrix and a vector, got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    if input.ndim != 2 or vec.ndim != 1:
+        # (PyTorch computes mv as addmv, whose first operand is a 1-D bias: hence the "1".)
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.data.shape[1] != vec.data.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input.data.shape[0]}), mat ({input.data.shape[0]}x{input.data.shape[1]}), "
+            f"vec ({vec.data.shape[0]})"
+        )
+    return matmul(input, vec)
 
 
-def dot(a: Tensor, b: Tensor) -> Tensor:
+def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     """Σ a_i·b_i of two vectors."""
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    return matmul(input, tensor)
 
 
 # ====================================================================== the Tensor methods
@@ -176,4 +184,7 @@ def _rmatmul(self: Tensor, other) -> Tensor:
 
 
 Tensor.__matmul__ = Tensor.matmul = matmul
+Tensor.mm = mm
+Tensor.mv = mv
+Tensor.dot = dot
 Tensor.__rmatmul__ = _rmatmul

@@ -82,6 +82,20 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
 
 
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002 - PyTorch's names
+    """``length`` elements from ``start`` along ``dim``: ``x[:, start:start + length]`` for dim=1, a view."""
+    dim = _dim(dim, input.ndim)
+    size = input.data.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return getitem(input, (slice(None),) * dim + (slice(start, start + length),))
+
+
 class Transpose(Function):
     """Swap two dimensions; the gradient is swapped back."""
 
@@ -534,6 +548,7 @@ def _last_two_dims_swapped(self: Tensor) -> Tensor:
 Tensor.reshape = Tensor.view = _reshape
 Tensor.reshape_as = Tensor.view_as = _reshape_as
 Tensor.flatten = flatten
+Tensor.narrow = narrow
 Tensor.transpose = transpose
 Tensor.t = _t
 Tensor.permute = _permute

@@ -2159,6 +2159,118 @@ error_case("device_pin_memory_method", """
 """, "Cannot access accelerator device when none is available.", exact=True)
 
 
+# =======================================================================================
+# Small API gaps met in tutorials (issue 17): Tensor.mm, narrow, nn.Flatten, input=/other=,
+# torch.func.
+# =======================================================================================
+
+case("api_tensor_mm_mv_dot", """
+    a = torch.tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+    v = torch.tensor([0.5, -1.5], requires_grad=True)
+    y = a.mm(a)
+    z = a.mv(v)
+    d = v.dot(v)
+    ((y * torch.tensor([[1.0, -2.0], [0.5, 3.0]])).sum() + (z * torch.tensor([2.0, -1.0])).sum() + d).backward()
+    out = {"y": y, "z": z, "d": d, "a.grad": a.grad, "v.grad": v.grad}
+""")
+
+error_case("api_mm_of_a_vector", """
+    torch.mm(torch.ones(2), torch.ones(2, 2))
+""", "self must be a matrix", exact=True)
+
+error_case("api_mm_by_a_vector", """
+    torch.ones(2, 2).mm(torch.ones(2))
+""", "mat2 must be a matrix", exact=True)
+
+error_case("api_mv_of_matrices", """
+    torch.mv(torch.ones(2, 2), torch.ones(2, 2))
+""", "vector + matrix @ vector expected, got 1, 2, 2", exact=True)
+
+error_case("api_mv_size_mismatch", """
+    torch.mv(torch.ones(2, 2), torch.ones(3))
+""", "size mismatch, got input (2), mat (2x2), vec (3)", exact=True)
+
+case("api_narrow", """
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    a = x.narrow(1, 0, 2)
+    b = torch.narrow(x, -1, 1, 1)
+    c = x.narrow(0, -1, 1)
+    (a.sum() + 2 * b.sum() + 3 * c.sum()).backward()
+    out = {"a": a, "b": b, "c": c, "x.grad": x.grad}
+""")
+
+error_case("api_narrow_too_long", """
+    torch.ones(2, 2).narrow(0, 1, 2)
+""", "start (1) + length (2) exceeds dimension size (2).", exact=True)
+
+error_case("api_narrow_start_out_of_range", """
+    torch.ones(2, 2).narrow(0, 3, 0)
+""", "start out of range (expected to be in range of [-2, 2], but got 3)", types=("IndexError",), exact=True)
+
+case("api_nn_flatten", """
+    x = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()
+    flat = torch.nn.Flatten()
+    y = flat(x)
+    z = torch.nn.Flatten(0, 1)(x)
+    (y * torch.arange(24.0).reshape(2, 12)).sum().backward()
+    out = {"y shape": y.shape, "z shape": z.shape, "repr": repr(flat),
+           "repr (0, 1)": repr(torch.nn.Flatten(0, 1)), "x.grad": x.grad,
+           "in Sequential": torch.nn.Sequential(torch.nn.Flatten(), torch.nn.ReLU())(x).shape}
+""")
+
+case("api_keyword_arguments", """
+    a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    results = [torch.add(input=a, other=b, alpha=2), torch.sub(input=a, other=b, alpha=3),
+               torch.mul(input=a, other=b), torch.div(input=a, other=b), torch.matmul(input=a, other=b),
+               torch.mm(input=a, mat2=b), torch.pow(input=a, exponent=2), torch.exp(input=a),
+               torch.tanh(input=b), a.add(other=b, alpha=2), a.mul(other=b), a.sub(b, alpha=0.5),
+               a.matmul(other=b), torch.mv(input=a, vec=b[0]), torch.dot(input=b[0], tensor=b[1])]
+    sum(r.sum() * (i + 1) for i, r in enumerate(results)).backward()
+    out = {"results": results, "a.grad": a.grad, "b.grad": b.grad}
+""")
+
+case("func_grad", """
+    f = lambda x: (x ** 3).sum()
+    x = torch.tensor([1.0, 2.0])
+    g = torch.func.grad(f)(x)
+    gg = torch.func.grad(lambda x, y: (x * y ** 2).sum(), argnums=(0, 1))(x, torch.tensor([3.0, -4.0]))
+    second = torch.func.grad(lambda x, y: (x * y).sum(), argnums=1)(x, torch.tensor([3.0, 4.0]))
+    aux = torch.func.grad(lambda x: ((x ** 2).sum(), x * 2), has_aux=True)(x)
+    value = torch.func.grad_and_value(f)(x)
+    out = {"g": g, "argnums=(0, 1)": gg, "argnums=1": second, "has_aux": aux, "grad_and_value": value,
+           "x": x}
+""")
+
+error_case("func_grad_of_a_vector_function", """
+    torch.func.grad(lambda x: x ** 2)(torch.tensor([1.0, 2.0]))
+""", "Expected f(*args) to return a scalar Tensor, got tensor with 1 dims", exact=True)
+
+case("func_vjp_jvp", """
+    x = torch.tensor([0.0, 1.0, -2.0])
+    output, vjp_fn = torch.func.vjp(torch.sin, x)
+    cotangents = vjp_fn(torch.tensor([1.0, 2.0, 3.0]))
+    two_output, two_fn = torch.func.vjp(lambda a, b: a * b, x, torch.tensor([2.0, 3.0, 4.0]))
+    jvp_out = torch.func.jvp(torch.sin, (x,), (torch.tensor([1.0, 0.5, -1.0]),))
+    jvp_two = torch.func.jvp(lambda a, b: a * b, (x, torch.tensor([2.0, 3.0, 4.0])),
+                             (torch.ones(3), torch.ones(3)))
+    out = {"output": output, "vjp": cotangents, "two": [two_output, two_fn(torch.ones(3))],
+           "jvp": jvp_out, "jvp two": jvp_two}
+""")
+
+case("func_jacrev_jacfwd_hessian", """
+    f = lambda x: torch.stack([x[0] * x[1], x[1].exp(), x[0] ** 2])
+    x = torch.tensor([0.5, -1.0])
+    scalar = lambda x, y: (x ** 3 * y).sum()
+    y = torch.tensor([2.0, 3.0])
+    out = {"jacrev": torch.func.jacrev(f)(x), "jacfwd": torch.func.jacfwd(f)(x),
+           "jacrev argnums=1": torch.func.jacrev(lambda a, b: a * b, argnums=1)(x, y),
+           "jacfwd argnums=(0, 1)": torch.func.jacfwd(lambda a, b: a * b, argnums=(0, 1))(x, y),
+           "hessian": torch.func.hessian(scalar)(x, y),
+           "hessian argnums=1": torch.func.hessian(lambda a, b: (a * b ** 2).sum(), argnums=1)(x, y)}
+""")
+
+
 def by_name() -> dict[str, Case]:
     """The cases keyed by name (names are unique)."""
     table = {c.name: c for c in CASES}
