@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _device, dtypes
 from ._printing import tensor_repr
+from .autograd import grad_mode
 
 
 class Size(tuple):
@@ -261,8 +262,12 @@ class Tensor:
         return self.data.tolist()
 
     def numpy(self) -> np.ndarray:
-        """The values as a NumPy array that shares this tensor's memory."""
-        if self._requires_grad:
+        """The values as a NumPy array that shares this tensor's memory.
+
+        Refused for a tensor that requires grad, since NumPy would not record what is done
+        with it; under ``no_grad`` nothing is recorded anyway, and PyTorch allows it.
+        """
+        if self._requires_grad and grad_mode.state.enabled:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -329,6 +334,14 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
+        """Cut this tensor itself off from the graph (a view may not be: its base keeps its history)."""
+        if self._base is not None and self.data is not self._base.data:  # a view (detach() shares the array)
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self.grad_fn = None
         self._requires_grad = False
         return self

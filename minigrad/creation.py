@@ -9,11 +9,13 @@ are not PyTorch's numbers: the two libraries use different generators).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import dtypes
 from ._device import check_device, check_pin_memory
-from ._tensor import Tensor, wrap
+from ._tensor import Tensor, _flatten, wrap
 from .ops.shape import _shape_arg
 
 _generator = np.random.default_rng(0)
@@ -45,8 +47,27 @@ def _float_dtype(dtype) -> np.dtype:
 
 
 def tensor(data, dtype=None, requires_grad: bool = False, device=None, pin_memory=False) -> Tensor:
-    """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
+    """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor).
+
+    The copy has no history: PyTorch warns when ``data`` is a tensor, or holds tensors that
+    require grad, since their gradients will not flow into the new tensor.
+    """
     _check_options(device, pin_memory)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif isinstance(data, (list, tuple)) and any(isinstance(t, Tensor) and t.requires_grad for t in _flatten(data)):
+        # (PyTorch says this once per process, as it converts each element with .item().)
+        warnings.warn(
+            "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+            "Consider using tensor.detach() first.",
+            UserWarning,
+            stacklevel=2,
+        )
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._tensor import Size, Tensor, _dim
+from .._tensor import Size, Tensor, _dim, wrap
 from ..autograd.engine import unbroadcast
 from ..autograd.function import Function
 
@@ -260,17 +260,23 @@ def expand(x: Tensor, sizes: tuple) -> Tensor:
 
 # ---------------------------------------------------------------------- indexing
 class Index(Function):
-    """Pick elements with a NumPy index (lists, arrays, boolean masks); the result is a copy."""
+    """Pick elements with a NumPy index (lists, arrays, boolean masks); the result is a copy.
+
+    Like PyTorch's IndexBackward0 it saves the index tensors, which a backward pass frees: a
+    second backward through ``x[[1, 1]]`` raises, as in PyTorch, instead of adding again.
+    """
 
     node_name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.input_shape = x.data.shape
+        ctx.save_for_backward(*[wrap(item) for item in index if isinstance(item, np.ndarray)])
         return x.data[index]
 
     @staticmethod
     def backward(ctx, grad_output):
+        ctx.saved_tensors  # noqa: B018 - raises once a backward pass has freed the indices
         return IndexAdjoint.apply(grad_output, ctx.input_shape, ctx.input_index), None
 
     @classmethod
@@ -291,8 +297,13 @@ class Select(Index):
     node_name = "SelectBackward0"
     is_view = True
 
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.input_shape = x.data.shape  # (a view saves nothing: it may be traversed again)
+        return x.data[index]
 
-class Slice(Index):
+
+class Slice(Select):
     """Keep a range along a dimension (``x[1:3]``)."""
 
     node_name = "SliceBackward0"

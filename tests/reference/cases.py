@@ -2271,6 +2271,178 @@ case("func_jacrev_jacfwd_hessian", """
 """)
 
 
+# =======================================================================================
+# Semantic gaps found by PyTorch's own autograd tests (issue 17).
+# =======================================================================================
+
+case("semantics_no_grad_on_a_generator", """
+    @torch.no_grad()
+    def steps():
+        x = torch.ones(1, requires_grad=True)
+        yield (x * 2).requires_grad
+        yield torch.is_grad_enabled()
+
+    it = steps()
+    first = next(it)
+    between = torch.is_grad_enabled()
+    second = next(it)
+    after = torch.is_grad_enabled()
+
+    @torch.enable_grad()
+    def inside():
+        yield torch.is_grad_enabled()
+
+    with torch.no_grad():
+        enabled = list(inside())
+        outside = torch.is_grad_enabled()
+    out = {"first": first, "between": between, "second": second, "after": after,
+           "enable_grad inside": enabled, "no_grad outside": outside}
+""")
+
+case("semantics_custom_backward_extra_nones", """
+    class Double(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output * 2, None, None
+
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    y = Double.apply(x)
+    y.sum().backward()
+    out = {"y": y.detach(), "x.grad": x.grad}
+""")
+
+case("semantics_create_graph_grad_fn_of_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    first = x.grad.grad_fn
+    first_grad = x.grad
+    next_nodes = [node for node, _ in first.next_functions]
+    (x ** 2).sum().backward(create_graph=True)
+    second = x.grad.grad_fn
+    x.grad.sum().backward()
+    c = torch.tensor([1.0, 2.0], requires_grad=True)
+    (c * 3).sum().backward(create_graph=True)
+    out = {"first": first, "first grad": first_grad.detach(), "next": next_nodes, "second": second,
+           "x.grad": x.grad, "constant gradient": c.grad}
+""")
+
+case("semantics_create_graph_second_derivative_through_grad", """
+    x = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    (g * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    out = {"g": g.detach(), "x.grad": x.grad}
+""")
+
+error_case("semantics_index_list_second_backward", """
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a[[1, 1]]
+    b.sum().backward()
+    b.sum().backward()
+""", "Trying to backward through the graph a second time", exact=True)
+
+error_case("semantics_index_tensor_second_backward", """
+    a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = a[torch.tensor([1, 1, 0])]
+    b.sum().backward()
+    b.sum().backward()
+""", "Trying to backward through the graph a second time", exact=True)
+
+error_case("semantics_index_mask_second_backward", """
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a[a > 1]
+    b.sum().backward()
+    b.sum().backward()
+""", "Trying to backward through the graph a second time", exact=True)
+
+case("semantics_index_retain_graph_and_slices", """
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a[[1, 1]]
+    b.sum().backward(retain_graph=True)
+    b.sum().backward()
+    twice = a.grad.clone()
+    c = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    s = c[1:]
+    s.sum().backward()
+    s.sum().backward()
+    r = c[0]
+    r.backward()
+    r.backward()
+    out = {"index twice, retained": twice, "slice and select twice": c.grad}
+""")
+
+error_case("semantics_inplace_on_a_slice_of_a_leaf", """
+    x = torch.ones(3, requires_grad=True)
+    x[1:3].mul_(2)
+""", "a view of a leaf Variable that requires grad is being used in an in-place operation.", exact=True)
+
+error_case("semantics_inplace_on_a_select_of_a_leaf", """
+    x = torch.ones(3, requires_grad=True)
+    v = x[0]
+    v += 1
+""", "a view of a leaf Variable that requires grad is being used in an in-place operation.", exact=True)
+
+error_case("semantics_inplace_on_a_transpose_of_a_leaf", """
+    x = torch.ones(2, 2, requires_grad=True)
+    x.t().add_(1)
+""", "a view of a leaf Variable that requires grad is being used in an in-place operation.", exact=True)
+
+case("semantics_inplace_on_a_view_of_a_leaf_under_no_grad", """
+    x = torch.ones(2, 2, requires_grad=True)
+    with torch.no_grad():
+        x[0].add_(1)
+    x.detach()[1].mul_(3)
+    out = {"x": x, "version": x._version}
+""")
+
+case("semantics_numpy_under_no_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        array = x.numpy()
+        as_array = np.asarray(x)
+    out = {"array": array, "asarray": as_array}
+""")
+
+error_case("semantics_numpy_with_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.numpy()
+""", "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.", exact=True)
+
+error_case("semantics_detach_a_view_in_place", """
+    x = torch.ones(3, requires_grad=True)
+    x[1:3].detach_()
+""", "Can't detach views in-place. Use detach() instead.", exact=True)
+
+case("semantics_detach_in_place", """
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    y.detach_()
+    d = x.detach()
+    d.detach_()
+    v = x[1:].detach()
+    v.detach_()
+    out = {"y": y, "d": d, "v": v}
+""")
+
+warning_case("semantics_tensor_from_a_tensor_warns", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor(x)
+    out = {"y": y}
+""", "UserWarning", "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone()")
+
+case("semantics_tensor_from_tensors", """
+    x = torch.tensor(1.5, requires_grad=True)
+    y = torch.tensor([x, x * 2])
+    z = torch.tensor([[torch.tensor(1.0), 2.0], [3.0, torch.tensor(4.0)]])
+    out = {"y": y, "z": z}
+""")
+
+
 def by_name() -> dict[str, Case]:
     """The cases keyed by name (names are unique)."""
     table = {c.name: c for c in CASES}
