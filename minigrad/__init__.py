@@ -15,9 +15,10 @@ checks it), so the package can be read from the top down:
 
 1. Foundations, which import nothing of minigrad: ``scalar.py`` (chapter 02's engine
    on single numbers: the whole algorithm in one file), ``dtypes.py`` (dtypes and
-   type promotion), ``_device.py`` (``device``: the CPU, and PyTorch's errors for an
-   accelerator), ``cuda.py`` (``cuda.is_available()``), ``_printing.py`` (how a tensor
-   prints), ``autograd/grad_mode.py`` (the switch that ``no_grad`` turns off).
+   type promotion), ``_errors.py`` (PyTorch's errors, with minigrad's hints as notes),
+   ``_device.py`` (``device``: the CPU, and PyTorch's errors for an accelerator),
+   ``cuda.py`` (``cuda.is_available()``), ``_printing.py`` (how a tensor prints),
+   ``autograd/grad_mode.py`` (the switch that ``no_grad`` turns off).
 2. ``_tensor.py``: the Tensor's state (its data, requires_grad, grad, grad_fn and
    version counter), nothing that computes.
 3. Autograd: ``autograd/forward_ad.py`` (dual numbers), ``_speed.py`` (what makes the

@@ -31,7 +31,7 @@ def _finish(array: np.ndarray, requires_grad: bool, device=None, pin_memory: boo
     _check_options(device, pin_memory)
     tensor = wrap(array)
     if requires_grad:
-        tensor.requires_grad_(True)
+        tensor._require_grad()
     return tensor
 
 

@@ -13,9 +13,11 @@ keeps there, with ``ctx.save_for_backward``, what backward will need.
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 
 from .. import _speed, _tensor, dtypes
+from .._errors import with_hint
 from . import forward_ad, grad_mode
 
 SECOND_BACKWARD_MESSAGE = (
@@ -272,13 +274,23 @@ def _unpack(saved, node):
 
 
 def _modified_in_place_error(node, tensor, index: int, version: int) -> RuntimeError:
-    return RuntimeError(
-        "one of the variables needed for gradient computation has been modified by "
-        f"an inplace operation: [{tensor.dtype!r} {list(tensor.shape)}], which is "
-        f"saved tensor {index} of {node.name()}, is at version "
-        f"{tensor._version_counter[0]}; expected version {version} instead. Hint: "
-        "do the in-place operation on a copy (x.clone()) or use the out-of-place "
-        "form (x = x * 2 instead of x *= 2)."
+    # PyTorch names the saved tensor by its type and shape, and by the operation whose output
+    # it is now ("Exp" for ExpBackward0); a leaf, or a tensor that needs no grad, by neither.
+    producer = ""
+    if tensor.grad_fn is not None:
+        operation = re.sub(r"Backward\d*$", "", tensor.grad_fn.name())
+        producer = f", which is output {tensor.output_nr} of {operation},"
+    return with_hint(
+        RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{tensor.type()} {list(tensor.shape)}]{producer} is at version "
+            f"{tensor._version_counter[0]}; expected version {version} instead. Hint: enable anomaly "
+            "detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        ),
+        f"minigrad has no anomaly detection. The tensor is saved tensor {index} of {node.name()}, which "
+        "needs its value from before the change: do the in-place operation on a copy (x.clone()) or use "
+        "the out-of-place form (x = x * 2 instead of x *= 2).",
     )
 
 

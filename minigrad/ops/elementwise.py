@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _device, _speed, dtypes
+from .._errors import with_hint
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function
 
@@ -675,10 +676,13 @@ def _check_broadcast(shape_a: tuple, shape_b: tuple) -> None:
         size_a, size_b = shape_a[-i], shape_b[-i]
         if size_a != size_b and size_a != 1 and size_b != 1:
             dim = max(len(shape_a), len(shape_b)) - i
-            raise RuntimeError(
-                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                f"non-singleton dimension {dim} (shapes {list(shape_a)} and {list(shape_b)} do not "
-                "broadcast: each dimension, counted from the right, must be equal or 1)"
+            raise with_hint(
+                RuntimeError(
+                    f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                    f"non-singleton dimension {dim}"
+                ),
+                f"Shapes {list(shape_a)} and {list(shape_b)} do not broadcast: each dimension, counted from "
+                "the right, must be equal or 1.",
             )
 
 

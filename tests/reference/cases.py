@@ -2443,6 +2443,181 @@ case("semantics_tensor_from_tensors", """
 """)
 
 
+# =======================================================================================
+# PyTorch's messages word for word (issue 17): where minigrad has a hint for learners, it is
+# an exception note beside the message (tests/test_tensor.py checks the notes).
+# =======================================================================================
+
+error_case("message_scalar_outputs", """
+    (torch.ones(2, requires_grad=True) * 2).backward()
+""", 'grad can be implicitly created only for scalar outputs', types=("RuntimeError",), exact=True)
+
+error_case("message_no_grad_fn", """
+    torch.ones(2).sum().backward()
+""", 'element 0 of tensors does not require grad and does not have a grad_fn', types=("RuntimeError",), exact=True)
+
+error_case("message_int_requires_grad_factory", """
+    torch.tensor([1, 2], requires_grad=True)
+""", 'Only Tensors of floating point and complex dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_int_requires_grad_setter", """
+    x = torch.tensor([1, 2])
+    x.requires_grad = True
+""", 'only Tensors of floating point and complex dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_int_requires_grad_method", """
+    torch.tensor([1, 2]).requires_grad_()
+""", 'only Tensors of floating point dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_int_parameter", """
+    torch.nn.Parameter(torch.tensor([1, 2]))
+""", 'Only Tensors of floating point and complex dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_float_of_a_vector", """
+    float(torch.ones(3))
+""", 'only one element tensors can be converted to Python scalars', types=("ValueError",), exact=True)
+
+error_case("message_bool_of_a_vector", """
+    bool(torch.ones(3))
+""", 'Boolean value of Tensor with more than one value is ambiguous', types=("RuntimeError",), exact=True)
+
+error_case("message_broadcast", """
+    torch.ones(2, 3) * torch.ones(4, 3)
+""",
+    'The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_batch_broadcast", """
+    torch.ones(2, 1, 3, 4) @ torch.ones(3, 5, 4, 6)
+""",
+    'The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_vectors", """
+    torch.ones(3) @ torch.ones(4)
+""", 'inconsistent tensor size, expected tensor [3] and src [4]', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_matrix_vector", """
+    torch.ones(2, 3) @ torch.ones(4)
+""", 'size mismatch, got input (2), mat (2x3), vec (4)', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_vector_matrix", """
+    torch.ones(4) @ torch.ones(3, 2)
+""", 'mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2)', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_batch_matrix", """
+    torch.ones(2, 3, 4) @ torch.ones(5, 2)
+""", 'mat1 and mat2 shapes cannot be multiplied (6x4 and 5x2)', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_batch_batch", """
+    torch.ones(2, 3, 4) @ torch.ones(2, 5, 6)
+""",
+    'Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5].',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_vector_batch", """
+    torch.ones(5) @ torch.ones(2, 3, 4)
+""",
+    'Expected size for first two dimensions of batch2 tensor to be: [2, 5] but got: [2, 3].',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_leaf_in_place", """
+    torch.ones(2, requires_grad=True).add_(1)
+""", 'a leaf Variable that requires grad is being used in an in-place operation.', types=("RuntimeError",), exact=True)
+
+error_case("message_mean_of_integers", """
+    torch.tensor([1, 2]).mean()
+""", 'mean(): could not infer output dtype.', types=("RuntimeError",), exact=True)
+
+error_case("message_mean_of_bools", """
+    torch.tensor([True, False]).mean()
+""", 'mean(): could not infer output dtype.', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_output", """
+    x = torch.ones(3, requires_grad=True)
+    y = x.exp()
+    y.mul_(2)
+    y.sum().backward()
+""", 'which is output 0 of Exp, is at version 1; expected version 0 instead.', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_constant", """
+    x = torch.ones(3, requires_grad=True)
+    w = torch.ones(3)
+    y = x * w
+    w.add_(1)
+    y.sum().backward()
+""", 'FloatTensor [3]] is at version 1', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_rebased", """
+    x = torch.ones(3, requires_grad=True)
+    h = x * 2
+    y = h * h
+    h.add_(1)
+    y.sum().backward()
+""", 'which is output 0 of Add, is at version 1', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_double", """
+    x = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)
+    h = x.tanh()
+    h[0] = 1
+    h.sum().backward()
+""", 'DoubleTensor [2, 3]], which is output 0 of Tanh', types=("RuntimeError",), exact=True)
+
+error_case("message_vjp_without_v", """
+    torch.autograd.functional.vjp(lambda x: x * 2, torch.ones(2))
+""",
+    'The vector v can only be None if the user-provided function returns a single Tensor',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_jvp_without_v", """
+    torch.autograd.functional.jvp(lambda x: x * 2, torch.ones(2))
+""",
+    'The vector v can only be None if the input to the user-provided function is a single Tensor',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_jacobian_strategy", """
+    torch.autograd.functional.jacobian(lambda x: x, torch.ones(2), strategy='sideways')
+""", 'Expected strategy to be either "forward-mode" or "reverse-mode".', types=("AssertionError",), exact=True)
+
+error_case("message_hessian_strategy", """
+    torch.autograd.functional.hessian(lambda x: x.sum(), torch.ones(2), outer_jacobian_strategy='sideways')
+""", 'Expected strategy to be either "forward-mode" or "reverse-mode".', types=("AssertionError",), exact=True)
+
+error_case("message_jacobian_forward_mode", """
+    torch.autograd.functional.jacobian(lambda x: x, torch.ones(2), strategy='forward-mode')
+""", 'only implemented for `vectorize=True`.', types=("NotImplementedError",), exact=True)
+
+error_case("message_hessian_of_a_vector", """
+    torch.autograd.functional.hessian(lambda x: x * 2, torch.ones(2))
+""",
+    'The Tensor returned by the function given to hessian should contain a single element',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_cross_entropy_float_target", """
+    torch.nn.functional.cross_entropy(torch.ones(2, 3), torch.tensor([0.0, 1.0]))
+""", 'expected target dtype to be Long or Byte, but got Float', types=("RuntimeError",), exact=True)
+
+error_case("message_cross_entropy_target_out_of_bounds", """
+    torch.nn.functional.cross_entropy(torch.ones(2, 3), torch.tensor([0, 5]))
+""", 'Target 5 is out of bounds.', types=("IndexError",), exact=True)
+
+error_case("message_tensor_as_parameter", """
+    torch.nn.Linear(2, 2).weight = torch.ones(2, 2)
+""", "as parameter 'weight' (<module>.nn.Parameter or None expected)", types=("TypeError",), exact=True)
+
+error_case("message_register_tensor_as_parameter", """
+    torch.nn.Module().register_parameter('w', torch.ones(1))
+""", "object to parameter 'w' (<module>.nn.Parameter or None required)", types=("TypeError",), exact=True)
+
+error_case("message_optimizer_of_a_tensor", """
+    torch.optim.SGD(torch.ones(2), lr=0.1)
+""", 'should be an iterable of Tensors or dicts, but got <module>.FloatTensor', types=("TypeError",), exact=True)
+
+error_case("message_reduction", """
+    torch.nn.functional.mse_loss(torch.ones(2), torch.ones(2), reduction='avg')
+""", 'avg is not a valid value for reduction', types=("ValueError",), exact=True)
+
+
 def by_name() -> dict[str, Case]:
     """The cases keyed by name (names are unique)."""
     table = {c.name: c for c in CASES}
