@@ -51,13 +51,15 @@ class device:  # noqa: N801 - PyTorch's class name is lower case (torch.device)
 
 CPU = device("cpu")
 
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
+
 
 def check_device(where) -> None:
     """Accept the CPU (or no device); raise PyTorch's error for any other device."""
     if where is None:
         return
-    if isinstance(where, int):  # PyTorch reads a bare number as a CUDA device's index
-        where = device("cuda", where)
+    if isinstance(where, int):  # a bare number is an index on "the" accelerator
+        raise RuntimeError(NO_ACCELERATOR)
     where = device(where)
     if where.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")

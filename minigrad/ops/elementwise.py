@@ -891,8 +891,8 @@ def _to(self: Tensor, *args, dtype=None, device=None, non_blocking: bool = False
     for arg in args:
         if isinstance(arg, Tensor):
             dtype = arg.dtype  # (and its device, which is the CPU)
-        elif isinstance(arg, (str, _device.device)):
-            device = arg
+        elif isinstance(arg, (str, _device.device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
+            device = arg  # (a bare number is an accelerator's index, as in PyTorch)
         else:
             dtype = arg
     _device.check_device(device)
@@ -913,7 +913,7 @@ def _cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
 
 
 def _pin_memory(self: Tensor) -> Tensor:
-    raise RuntimeError("Cannot access accelerator device when none is available.")
+    raise RuntimeError(_device.NO_ACCELERATOR)
 
 
 def _float(self: Tensor) -> Tensor:

@@ -2134,6 +2134,18 @@ error_case("device_to_cuda", """
     torch.ones(2).to("cuda")
 """, "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
 
+error_case("device_to_index", """
+    torch.ones(2).to(0)
+""", "Cannot access accelerator device when none is available.", exact=True)
+
+error_case("device_index_factory", """
+    torch.zeros(2, device=0)
+""", "Cannot access accelerator device when none is available.", exact=True)
+
+error_case("device_cuda_index", """
+    torch.ones(2).cuda(0)
+""", "Cannot access accelerator device when none is available.", exact=True)
+
 error_case("device_dot_cuda", """
     torch.ones(2).cuda()
 """, "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
