@@ -15,8 +15,10 @@ checks it), so the package can be read from the top down:
 
 1. Foundations, which import nothing of minigrad: ``scalar.py`` (chapter 02's engine
    on single numbers: the whole algorithm in one file), ``dtypes.py`` (dtypes and
-   type promotion), ``_printing.py`` (how a tensor prints), ``autograd/grad_mode.py``
-   (the switch that ``no_grad`` turns off).
+   type promotion), ``_errors.py`` (PyTorch's errors, with minigrad's hints as notes),
+   ``_device.py`` (``device``: the CPU, and PyTorch's errors for an accelerator),
+   ``cuda.py`` (``cuda.is_available()``), ``_printing.py`` (how a tensor prints),
+   ``autograd/grad_mode.py`` (the switch that ``no_grad`` turns off).
 2. ``_tensor.py``: the Tensor's state (its data, requires_grad, grad, grad_fn and
    version counter), nothing that computes.
 3. Autograd: ``autograd/forward_ad.py`` (dual numbers), ``_speed.py`` (what makes the
@@ -30,7 +32,8 @@ checks it), so the package can be read from the top down:
    and gives Tensor its methods and operators (``x.exp()``, ``a * b``).
 5. ``_inplace.py`` (``x += 1``, ``x[0] = 5``: in-place operations and their methods),
    ``creation.py`` (``tensor``, ``zeros``, ``randn``...).
-6. Built on top: ``autograd/functional.py`` (Jacobians, Hessians, jvp),
+6. Built on top: ``autograd/functional.py`` (Jacobians, Hessians, jvp), ``func.py``
+   (``func.grad``, ``jacrev``...: the same as transforms of functions),
    ``finite_differences.py``, ``autograd/gradcheck.py``, ``nn/`` (layers and losses),
    ``optim/`` (optimizers), ``viz/`` (the course's pictures and widgets), and
    ``_environment.py`` (chapter 00's check of the installation).
@@ -48,6 +51,8 @@ from . import dtypes
 from .dtypes import bool_ as bool  # noqa: A001 - PyTorch's name
 from .dtypes import double, dtype, float32, float64, int64, long
 from .dtypes import float as float  # noqa: A001, PLC0414
+from ._device import device
+from . import cuda
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from ._tensor import Size, Tensor
 from . import autograd
@@ -74,7 +79,7 @@ from .ops.elementwise import (
     tanh,
     where,
 )
-from .ops.shape import cat, flatten, permute, reshape, squeeze, stack, transpose, unsqueeze
+from .ops.shape import cat, flatten, narrow, permute, reshape, squeeze, stack, transpose, unsqueeze
 from .ops.reductions import (
     argmax,
     argmin,
@@ -91,6 +96,9 @@ from .ops.reductions import (
 from .ops.linalg import dot, matmul, mm, mv
 from . import _inplace  # noqa: F401 - gives Tensor its in-place methods (x.add_(y), x[0] = 5)
 from .creation import (
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
     arange,
     as_tensor,
     empty,
@@ -118,6 +126,9 @@ from .creation import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "DoubleTensor",
+    "FloatTensor",
+    "LongTensor",
     "Size",
     "Tensor",
     "abs",
@@ -133,6 +144,8 @@ __all__ = [
     "clamp",
     "clip",
     "cos",
+    "cuda",
+    "device",
     "div",
     "dot",
     "double",
@@ -168,6 +181,7 @@ __all__ = [
     "mm",
     "mul",
     "mv",
+    "narrow",
     "neg",
     "no_grad",
     "norm",
@@ -213,7 +227,7 @@ def __getattr__(name: str):
     # Submodules loaded on first use, so `import minigrad` stays light.
     import importlib
 
-    if name in ("nn", "optim", "scalar", "viz", "finite_differences"):
+    if name in ("nn", "optim", "scalar", "viz", "finite_differences", "func"):
         return importlib.import_module(f".{name}", __name__)
     if name == "check_environment":  # chapter 00's check: what the course needs, and what is missing
         return importlib.import_module("._environment", __name__).check_environment

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+from ._errors import with_hint
 from ._tensor import Tensor, bump_version, wrap
 from .autograd import forward_ad
 from .autograd.function import Function, is_recorded
@@ -37,9 +38,9 @@ def _records(tensor: Tensor, other=None) -> bool:
 
 def _check_allowed(tensor: Tensor) -> None:
     if tensor.grad_fn is None and tensor._requires_grad:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation. "
-            "(Change it under `with minigrad.no_grad():`, or use an out-of-place operation.)"
+        raise with_hint(
+            RuntimeError("a leaf Variable that requires grad is being used in an in-place operation."),
+            "Change it under `with minigrad.no_grad():`, or use an out-of-place operation.",
         )
     base = tensor._base
     if base is not None and base._requires_grad:

@@ -30,8 +30,10 @@ import weakref
 
 import numpy as np
 
-from . import dtypes
+from . import _device, dtypes
+from ._errors import with_hint
 from ._printing import tensor_repr
+from .autograd import grad_mode
 
 
 class Size(tuple):
@@ -160,7 +162,7 @@ class Tensor:
     def __init__(self, data, dtype=None, requires_grad: bool = False) -> None:
         _init_state(self, as_array(data, dtype))
         if requires_grad:
-            self.requires_grad_(True)
+            self._require_grad()
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -187,6 +189,17 @@ class Tensor:
     def dtype(self) -> dtypes.dtype:
         return dtypes.from_numpy(self.data.dtype)
 
+    @property
+    def device(self) -> _device.device:
+        """Where the tensor's memory lives: always the CPU in minigrad (see _device.py)."""
+        return _device.CPU
+
+    is_cuda = False
+
+    def type(self) -> str:
+        """The name of the legacy tensor type of this dtype, as PyTorch: ``'minigrad.FloatTensor'``."""
+        return f"minigrad.{_LEGACY_TYPE_NAMES[self.data.dtype.name]}"
+
     def is_floating_point(self) -> bool:
         return self.data.dtype.kind == "f"
 
@@ -201,7 +214,10 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
-        self.requires_grad_(flag)
+        if flag and self.grad_fn is None:
+            self._require_grad("only Tensors of floating point and complex dtype can require gradients")
+        else:
+            self.requires_grad_(flag)
 
     @property
     def retains_grad(self) -> bool:
@@ -254,8 +270,12 @@ class Tensor:
         return self.data.tolist()
 
     def numpy(self) -> np.ndarray:
-        """The values as a NumPy array that shares this tensor's memory."""
-        if self._requires_grad:
+        """The values as a NumPy array that shares this tensor's memory.
+
+        Refused for a tensor that requires grad, since NumPy would not record what is done
+        with it; under ``no_grad`` nothing is recorded anyway, and PyTorch allows it.
+        """
+        if self._requires_grad and grad_mode.state.enabled:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -273,9 +293,9 @@ class Tensor:
 
     def _scalar_value(self):
         if self.data.size != 1:
-            raise ValueError(
-                f"only one element tensors can be converted to Python scalars (this one has shape "
-                f"{list(self.data.shape)})"
+            raise with_hint(
+                ValueError("only one element tensors can be converted to Python scalars"),
+                f"This one has shape {list(self.data.shape)}.",
             )
         return self.data.item()
 
@@ -286,8 +306,9 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (it has {self.data.size})"
+            raise with_hint(
+                RuntimeError("Boolean value of Tensor with more than one value is ambiguous"),
+                f"It has {self.data.size} values: use (x == y).all(), .any() or compare one element.",
             )
         return bool(self.data.item())
 
@@ -322,6 +343,14 @@ class Tensor:
         return out
 
     def detach_(self) -> Tensor:
+        """Cut this tensor itself off from the graph (a view may not be: its base keeps its history)."""
+        if self._base is not None and self.data is not self._base.data:  # a view (detach() shares the array)
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -336,13 +365,23 @@ class Tensor:
                     "var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self.data.dtype.kind != "f":
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients "
-                f"(this tensor has dtype {self.dtype!r}; create it with dtype=minigrad.float32 "
-                "or use floats such as 1.0)"
+        if requires_grad:
+            return self._require_grad("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = False
+        return self
+
+    def _require_grad(
+        self, message: str = "Only Tensors of floating point and complex dtype can require gradients"
+    ) -> Tensor:
+        # PyTorch words the refusal of an integer tensor three ways: by a factory (tensor(...,
+        # requires_grad=True), the default), by x.requires_grad = True and by x.requires_grad_().
+        if self.data.dtype.kind != "f":
+            raise with_hint(
+                RuntimeError(message),
+                f"This tensor has dtype {self.dtype!r}; create it with dtype=minigrad.float32 or use floats "
+                "such as 1.0.",
             )
-        self._requires_grad = bool(requires_grad)
+        self._requires_grad = True
         return self
 
     def retain_grad(self) -> None:
@@ -400,6 +439,8 @@ def _dim(dim: int, ndim: int) -> int:
 
 
 _new_tensor = object.__new__
+
+_LEGACY_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor", "bool": "BoolTensor"}
 
 # NumPy functions that have a tensor method of the same meaning (see __array_ufunc__).
 _UFUNC_METHODS = {

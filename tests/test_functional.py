@@ -131,9 +131,9 @@ def test_forward_mode_jacobian_builds_columns_without_any_backward(monkeypatch):
 
 
 def test_forward_mode_jacobian_needs_vectorize_as_in_pytorch():
-    with pytest.raises(NotImplementedError, match="only implemented for `vectorize=True`"):
+    with pytest.raises(NotImplementedError, match="isonly implemented for `vectorize=True`"):  # PyTorch's typo
         F.jacobian(mlp, t64(X3), strategy="forward-mode")
-    with pytest.raises(ValueError, match="strategy"):
+    with pytest.raises(AssertionError, match="strategy"):
         F.jacobian(mlp, t64(X3), strategy="sideways")
 
 

@@ -528,7 +528,7 @@ def test_module_registers_parameters_and_children_in_order():
 
 def test_module_reassignment_none_and_deletion():
     model = TwoLayer()
-    with pytest.raises(TypeError, match="cannot assign 'Tensor' as parameter 'weight'"):
+    with pytest.raises(TypeError, match="cannot assign 'minigrad.FloatTensor' as parameter 'weight'"):
         model.fc1.weight = minigrad.ones(4, 2)
     with pytest.raises(TypeError, match="cannot assign 'int' as child module 'fc2'"):
         model.fc2 = 3

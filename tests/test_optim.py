@@ -25,11 +25,12 @@ REFERENCE = json.loads(reference.REFERENCE_FILE.read_text(encoding="utf-8"))
 INPUTS = REFERENCE["inputs"]
 RESULTS = REFERENCE["results"]
 OPTIMIZER_ERRORS = sorted(name for name in reference.ERRORS if name.startswith(("sgd_", "adam_", "optimizer_")))
-# Where minigrad words a message differently on purpose, the fragment it must contain.
-# (PyTorch names the type torch.FloatTensor; minigrad has no such type names.)
+# Where minigrad's message differs from PyTorch's, the fragment it must contain.
+# (PyTorch names the type torch.FloatTensor, minigrad minigrad.FloatTensor.)
 FRAGMENTS = {
     "optimizer_one_tensor": (
-        "params argument given to the optimizer should be an iterable of Tensors or dicts, but got Tensor"
+        "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
+        "minigrad.FloatTensor"
     ),
 }
 

@@ -27,7 +27,10 @@ REGENERATE = "run `.venv/bin/python tests/reference/make_reference.py` with torc
 def judge(case: Case, expected: dict, actual: dict) -> list[str]:
     """Everything about ``actual`` (minigrad's record) that disagrees with the reference."""
     if case.is_error:
-        return check_error(case, actual)
+        problems = check_error(case, actual)
+        if case.exact and actual["status"] == "error" and actual["message"] != expected["message"]:
+            problems.append(f"message: expected PyTorch's {expected['message']!r}, got {actual['message']!r}")
+        return problems
     if actual["status"] != "ok":
         return [f"raised {actual['type']}: {actual['message']}\n{actual['traceback']}"]
     problems = list(compare(expected["out"], actual["out"]))

@@ -17,6 +17,7 @@ import importlib
 import numpy as np
 
 from .. import _tensor
+from .._errors import with_hint
 from . import forward_ad, grad_mode
 from .engine import run_backward
 from .function import Function
@@ -24,6 +25,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = [
     "Function",
+    "Variable",
     "backward",
     "enable_grad",
     "forward_ad",
@@ -58,10 +60,10 @@ def _make_grads(outputs: list, grad_outputs: list) -> list:
     for index, (output, grad) in enumerate(zip(outputs, grad_outputs)):
         if grad is None:
             if output.data.size != 1:
-                raise RuntimeError(
-                    "grad can be implicitly created only for scalar outputs (this output has shape "
-                    f"{list(output.data.shape)}: pass gradient=, the vector v of the vector-Jacobian "
-                    "product vᵀJ, e.g. minigrad.ones_like(y) to get the gradient of y.sum())"
+                raise with_hint(
+                    RuntimeError("grad can be implicitly created only for scalar outputs"),
+                    f"This output has shape {list(output.data.shape)}: pass gradient=, the vector v of the "
+                    "vector-Jacobian product vᵀJ, e.g. minigrad.ones_like(y) to get the gradient of y.sum().",
                 )
             grad = _tensor.wrap(np.ones(output.data.shape, output.data.dtype))
         elif not isinstance(grad, _tensor.Tensor):
@@ -78,9 +80,9 @@ def _make_grads(outputs: list, grad_outputs: list) -> list:
 def _check_outputs(outputs: list) -> None:
     for index, output in enumerate(outputs):
         if not output._requires_grad:
-            raise RuntimeError(
-                f"element {index} of tensors does not require grad and does not have a grad_fn "
-                "(no input of this computation had requires_grad=True, or it ran under no_grad)"
+            raise with_hint(
+                RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn"),
+                "No input of this computation had requires_grad=True, or it ran under no_grad.",
             )
 
 
@@ -135,6 +137,24 @@ def grad(
                 )
         result.append(gradient)
     return tuple(result)
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, _tensor.Tensor)  # every tensor is a Variable, as in PyTorch
+
+
+class Variable(metaclass=_VariableMeta):
+    """``Variable(tensor, requires_grad=False)``: PyTorch's wrapper from before 0.4, kept for old code.
+
+    Since PyTorch 0.4 a tensor records its own history, so ``Variable`` only returns a new
+    leaf sharing the tensor's memory (``tensor.detach()``) with the ``requires_grad`` asked for.
+    """
+
+    def __new__(cls, data, requires_grad: bool = False, volatile: bool = False) -> _tensor.Tensor:
+        if not isinstance(data, _tensor.Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)
 
 
 # ---------------------------------------------------------------------- the Tensor method

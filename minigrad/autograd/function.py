@@ -11,18 +11,16 @@ the ``ctx`` that ``forward`` and ``backward`` share, as in ``torch.autograd.Func
 
 from __future__ import annotations
 
-import itertools
 import weakref
 
 import numpy as np
 
 from .. import _speed, _tensor
 from . import forward_ad, grad_mode
-from .graph import AccumulateGrad, BackwardFunction, SavedOutput
+from .graph import AccumulateGrad, BackwardFunction, SavedOutput, next_sequence_nr
 
-# Nodes are numbered in creation order. The engine runs the most recently
-# created ready node first, which is a valid order and the one PyTorch uses.
-_next_sequence_nr = itertools.count().__next__
+# Nodes are numbered in creation order (graph.py keeps the count).
+_next_sequence_nr = next_sequence_nr
 
 # The edge of an input that needs no gradient (a constant, or the 2 of ``x * 2``).
 NO_EDGE = (None, 0)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import creation
+from .._errors import with_hint
 from .._tensor import Tensor
 from ..ops.shape import stack
 from . import forward_ad
@@ -63,10 +64,12 @@ def vjp(
             v = _prepare_vectors(_as_tuple(v, "v", "vjp")[1], create_graph)
             _validate_v(v, outputs, is_outputs_tuple)
         elif len(outputs) != 1 or outputs[0].numel() != 1:
-            raise RuntimeError(
-                "The vector v can only be None if the user-provided function returns a single "
-                "Tensor with a single element. (Here it returned "
-                f"{_describe(outputs)}: pass v shaped like the output.)"
+            raise with_hint(
+                RuntimeError(
+                    "The vector v can only be None if the user-provided function returns a single "
+                    "Tensor with a single element."
+                ),
+                f"Here it returned {_describe(outputs)}: pass v shaped like the output.",
             )
     with set_grad_enabled(create_graph or is_grad_enabled()):
         grads = _grads(outputs, inputs, v, create_graph=create_graph)
@@ -193,17 +196,22 @@ def jacobian(
     the flag and loops, which gives the same numbers).
     """
     if strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError(
-            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
-            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
-            f'Otherwise, prefer to use "reverse-mode". (got strategy={strategy!r})'
+        raise with_hint(
+            AssertionError(  # (PyTorch checks it with an assert)
+                'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+                'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+                'Otherwise, prefer to use "reverse-mode".'
+            ),
+            f"Got strategy={strategy!r}.",
         )
     if strategy == "forward-mode":
         if not vectorize:
-            raise NotImplementedError(
-                "Computing Jacobian using forward-AD or forward-over-reverse Hessian is only "
-                "implemented for `vectorize=True`. (minigrad follows PyTorch here: pass "
-                "vectorize=True.)"
+            raise with_hint(
+                NotImplementedError(  # ("isonly": PyTorch's message, typo included)
+                    "Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
+                    "only implemented for `vectorize=True`."
+                ),
+                "minigrad follows PyTorch here: pass vectorize=True.",
             )
         if create_graph:
             raise NotImplementedError(
@@ -245,9 +253,9 @@ def hessian(
     """
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
     if outer_jacobian_strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError(
-            'Expected outer_jacobian_strategy to be either "forward-mode" or "reverse-mode", '
-            f"got {outer_jacobian_strategy!r}"
+        raise with_hint(
+            AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".'),
+            f"Got outer_jacobian_strategy={outer_jacobian_strategy!r}.",
         )
 
     def scalar_function(*args):
@@ -257,9 +265,9 @@ def hessian(
         if is_out_tuple or not isinstance(out, Tensor):
             raise RuntimeError("The function given to hessian should return a single Tensor")
         if out.numel() != 1:
-            raise RuntimeError(
-                "The Tensor returned by the function given to hessian should contain a single "
-                f"element (it has shape {list(out.shape)})"
+            raise with_hint(
+                RuntimeError("The Tensor returned by the function given to hessian should contain a single element"),
+                f"It has shape {list(out.shape)}.",
             )
         return out.squeeze()
 
@@ -404,10 +412,12 @@ def _input_direction(v, inputs: tuple, is_inputs_tuple: bool, fn_name: str, crea
         _validate_v(v, inputs, is_inputs_tuple)
         return v
     if len(inputs) != 1 or inputs[0].numel() != 1:
-        raise RuntimeError(
-            "The vector v can only be None if the input to the user-provided function is a single "
-            f"Tensor with a single element. (Here the input is {_describe(inputs)}: pass v shaped "
-            "like the input.)"
+        raise with_hint(
+            RuntimeError(
+                "The vector v can only be None if the input to the user-provided function is a single "
+                "Tensor with a single element."
+            ),
+            f"Here the input is {_describe(inputs)}: pass v shaped like the input.",
         )
     return (creation.ones_like(inputs[0].detach()),)
 
@@ -430,9 +440,9 @@ def _single_scalar_output(out, fn_name: str, strict: bool) -> tuple:
     if is_tuple:
         raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
     if outputs[0].numel() != 1:
-        raise RuntimeError(
-            f"The Tensor returned by the function given to {fn_name} should contain a single "
-            f"element (it has shape {list(outputs[0].shape)})"
+        raise with_hint(
+            RuntimeError(f"The Tensor returned by the function given to {fn_name} should contain a single element"),
+            f"It has shape {list(outputs[0].shape)}.",
         )
     return outputs
 

@@ -8,6 +8,7 @@ Each works as a context manager and as a decorator, as in PyTorch.
 from __future__ import annotations
 
 import functools
+import inspect
 
 
 class _GradState:
@@ -37,6 +38,8 @@ class _GradModeContext:
     def __call__(self, function):
         # Used as a decorator: run each call of the function in this mode.
         mode = self.mode
+        if inspect.isgeneratorfunction(function):
+            return _generator_in_mode(function, mode)
 
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
@@ -81,3 +84,32 @@ class set_grad_enabled(_GradModeContext):  # noqa: N801
         # As a decorator it must not leave the mode switched at definition time.
         state.enabled = self._previous
         return super().__call__(function)
+
+
+def _generator_in_mode(function, mode: bool):
+    """A generator function decorated with a mode runs its body in that mode, and only its
+    body: each step, from one ``yield`` to the next, is run in the mode, and the caller's mode
+    is back while the caller holds a value (as PyTorch does)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        generator = function(*args, **kwargs)
+        step, sent = generator.send, None
+        while True:
+            previous = state.enabled
+            state.enabled = mode
+            try:
+                value = step(sent)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                state.enabled = previous
+            try:
+                sent, step = (yield value), generator.send
+            except GeneratorExit:
+                generator.close()
+                raise
+            except BaseException as error:  # thrown in by the caller: pass it on into the body
+                sent, step = error, generator.throw
+
+    return wrapper

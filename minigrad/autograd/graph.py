@@ -12,9 +12,12 @@ keeps there, with ``ctx.save_for_backward``, what backward will need.
 
 from __future__ import annotations
 
+import itertools
+import re
 import sys
 
 from .. import _speed, _tensor, dtypes
+from .._errors import with_hint
 from . import forward_ad, grad_mode
 
 SECOND_BACKWARD_MESSAGE = (
@@ -24,6 +27,11 @@ SECOND_BACKWARD_MESSAGE = (
     "backward through the graph a second time or if you need to access saved tensors after "
     "calling backward."
 )
+
+
+# Nodes are numbered in creation order. The engine runs the most recently
+# created ready node first, which is a valid order and the one PyTorch uses.
+next_sequence_nr = itertools.count().__next__
 
 
 class Node:
@@ -125,7 +133,10 @@ class AccumulateGrad(Node):
 def accumulate_grad(variable, grad) -> None:
     """``variable.grad += grad``, the rule that makes gradients add up across backward calls."""
     if variable._grad is None:
-        if grad_mode.state.enabled or _speed.only_the_engine_holds(grad):
+        if grad_mode.state.enabled and grad.grad_fn is not None:
+            # create_graph=True: .grad is a copy of the gradient, recorded as PyTorch does.
+            variable._grad = CopyBackwards.copy(grad)
+        elif grad_mode.state.enabled or _speed.only_the_engine_holds(grad):
             variable._grad = grad
         else:
             # A copy, because the same gradient may also be used elsewhere (``a + b`` passes
@@ -137,6 +148,28 @@ def accumulate_grad(variable, grad) -> None:
     else:
         variable._grad.data += grad.data
         _tensor.bump_version(variable._grad)
+
+
+class CopyBackwards(Node):
+    """The node of the copy that becomes a leaf's ``.grad`` when a backward pass with
+    ``create_graph=True`` first reaches the leaf (PyTorch's name for it). The copy's
+    derivative is the identity: the gradient goes on unchanged to the gradient's own node.
+    Its two edges are PyTorch's: the tensor copied into (which needs none) and the source.
+    """
+
+    @classmethod
+    def copy(cls, grad):
+        node = cls()
+        node.sequence_nr = next_sequence_nr()
+        node._next_nodes, node._next_input_nrs = (None, grad.grad_fn), (0, grad.output_nr)
+        node._output_shape, node._output_dtype = grad.data.shape, grad.data.dtype
+        copy = _tensor.wrap(grad.data.copy())
+        copy._requires_grad = True
+        copy.grad_fn = node
+        return copy
+
+    def apply(self, grad_outputs: list) -> tuple:
+        return (None, grad_outputs[0])
 
 
 class BackwardFunction(Node):
@@ -241,13 +274,23 @@ def _unpack(saved, node):
 
 
 def _modified_in_place_error(node, tensor, index: int, version: int) -> RuntimeError:
-    return RuntimeError(
-        "one of the variables needed for gradient computation has been modified by "
-        f"an inplace operation: [{tensor.dtype!r} {list(tensor.shape)}], which is "
-        f"saved tensor {index} of {node.name()}, is at version "
-        f"{tensor._version_counter[0]}; expected version {version} instead. Hint: "
-        "do the in-place operation on a copy (x.clone()) or use the out-of-place "
-        "form (x = x * 2 instead of x *= 2)."
+    # PyTorch names the saved tensor by its type and shape, and by the operation whose output
+    # it is now ("Exp" for ExpBackward0); a leaf, or a tensor that needs no grad, by neither.
+    producer = ""
+    if tensor.grad_fn is not None:
+        operation = re.sub(r"Backward\d*$", "", tensor.grad_fn.name())
+        producer = f", which is output {tensor.output_nr} of {operation},"
+    return with_hint(
+        RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{tensor.type()} {list(tensor.shape)}]{producer} is at version "
+            f"{tensor._version_counter[0]}; expected version {version} instead. Hint: enable anomaly "
+            "detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        ),
+        f"minigrad has no anomaly detection. The tensor is saved tensor {index} of {node.name()}, which "
+        "needs its value from before the change: do the in-place operation on a copy (x.clone()) or use "
+        "the out-of-place form (x = x * 2 instead of x *= 2).",
     )
 
 

@@ -2,7 +2,7 @@
 
 * ``parameter.py``: ``Parameter``, the tensors a module learns;
 * ``modules.py``: ``Module`` (registration of parameters and sub-modules), ``Linear``,
-  ``Sequential``, the activations and the loss modules;
+  ``Flatten``, ``Sequential``, the activations and the loss modules;
 * ``functional.py``: the same operations as functions (``nn.functional``, "F"), where
   the losses are defined;
 * ``init.py``: filling weights with random values.
@@ -14,6 +14,7 @@ from . import functional, init
 from .modules import (
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    Flatten,
     Linear,
     Module,
     MSELoss,
@@ -27,6 +28,7 @@ from .parameter import Parameter
 __all__ = [
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    "Flatten",
     "Linear",
     "MSELoss",
     "Module",

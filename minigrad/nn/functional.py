@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
+from .._errors import with_hint
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function
 from ..ops.elementwise import _check_broadcast
@@ -138,7 +139,7 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 def _check_reduction(reduction: str) -> None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
+        raise with_hint(ValueError(f"{reduction} is not a valid value for reduction"), "Use 'mean', 'sum' or 'none'.")
 
 
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
@@ -561,9 +562,9 @@ def _class_targets(input, target, weight, ignore_index: int, function: str) -> t
         if target.data.shape != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     if target.dtype is not dtypes.int64:
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_TYPE_NAMES[target.dtype.name]} "
-            "(class indices must be int64: use target.long())"
+        raise with_hint(
+            RuntimeError(f"expected target dtype to be Long or Byte, but got {_TYPE_NAMES[target.dtype.name]}"),
+            "Class indices must be int64: use target.long().",
         )
     classes = input.data.shape[0 if input.ndim == 1 else 1]
     weight = _non_differentiable(weight, input, "nll_loss_forward", "weight")
@@ -577,9 +578,9 @@ def _class_targets(input, target, weight, ignore_index: int, function: str) -> t
     if indices.size and (indices.min() < 0 or indices.max() >= classes):
         out_of_range = ((indices < 0) | (indices >= classes)) & (indices != ignore_index)
         if out_of_range.any():
-            raise IndexError(
-                f"Target {indices[out_of_range].flat[0]} is out of bounds. (There are {classes} "
-                f"classes, numbered 0 to {classes - 1}.)"
+            raise with_hint(
+                IndexError(f"Target {indices[out_of_range].flat[0]} is out of bounds."),
+                f"There are {classes} classes, numbered 0 to {classes - 1}.",
             )
     return indices.reshape(()) if input.ndim == 1 else indices, weight
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from .. import dtypes
+from .._errors import with_hint
 from .._tensor import Size, Tensor, bump_version
 from ..autograd.grad_mode import no_grad
 from . import functional as F
@@ -24,6 +25,11 @@ from . import init
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+def _type_name(value) -> str:
+    """How PyTorch names a value's type in its messages: 'minigrad.FloatTensor' for a tensor."""
+    return value.type() if isinstance(value, Tensor) else type(value).__name__
 
 
 class Module:
@@ -54,9 +60,12 @@ class Module:
             self._modules[name] = value
         elif parameters is not None and name in parameters:
             if value is not None:
-                raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                    "(minigrad.nn.Parameter or None expected; wrap a tensor in nn.Parameter(...))"
+                raise with_hint(
+                    TypeError(
+                        f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                        "(minigrad.nn.Parameter or None expected)"
+                    ),
+                    "Wrap a tensor in nn.Parameter(...) to make it a parameter.",
                 )
             parameters[name] = None
         elif parameters is not None and name in self._modules:
@@ -77,7 +86,7 @@ class Module:
         """Add a parameter under ``name`` (None: the name holds no tensor, e.g. no bias)."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
-                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                f"cannot assign '{_type_name(param)}' object to parameter '{name}' "
                 "(minigrad.nn.Parameter or None required)"
             )
         self._parameters[name] = param
@@ -338,6 +347,22 @@ class Sequential(Module):
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
+
+
+class Flatten(Module):
+    """Merge dimensions ``start_dim``..``end_dim`` into one: (N, C, H, W) -> (N, C·H·W) by default,
+    keeping the batch dimension."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 # ---------------------------------------------------------------------- activations

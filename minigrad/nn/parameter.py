@@ -33,7 +33,8 @@ class Parameter(Tensor):
             # Same memory, so the same version counter: an in-place change made
             # through either tensor is seen by autograd on both.
             self._version_counter = data._version_counter
-        self.requires_grad_(requires_grad)
+        if requires_grad:
+            self._require_grad()  # (refused for integers with the message of a factory, as PyTorch)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

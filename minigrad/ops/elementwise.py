@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _speed, dtypes
+from .. import _device, _speed, dtypes
+from .._errors import with_hint
 from .._tensor import Tensor, wrap
 from ..autograd.function import Function
 
@@ -675,10 +676,13 @@ def _check_broadcast(shape_a: tuple, shape_b: tuple) -> None:
         size_a, size_b = shape_a[-i], shape_b[-i]
         if size_a != size_b and size_a != 1 and size_b != 1:
             dim = max(len(shape_a), len(shape_b)) - i
-            raise RuntimeError(
-                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                f"non-singleton dimension {dim} (shapes {list(shape_a)} and {list(shape_b)} do not "
-                "broadcast: each dimension, counted from the right, must be equal or 1)"
+            raise with_hint(
+                RuntimeError(
+                    f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                    f"non-singleton dimension {dim}"
+                ),
+                f"Shapes {list(shape_a)} and {list(shape_b)} do not broadcast: each dimension, counted from "
+                "the right, must be equal or 1.",
             )
 
 
@@ -736,43 +740,47 @@ def _reciprocal(self: Tensor) -> Tensor:
     return Reciprocal.apply(_to_float(self))
 
 
-def neg(x: Tensor) -> Tensor:
+def neg(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names (torch.neg(input=x))
     """-x."""
-    return Neg.apply(x)
+    return Neg.apply(input)
 
 
-def add(a, b, alpha=1) -> Tensor:
-    """a + alpha·b."""
-    return _as_tensor(a) + (b if alpha == 1 else b * alpha)
+def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002
+    """input + alpha·other."""
+    return _as_tensor(input) + (other if alpha == 1 else other * alpha)
 
 
-def sub(a, b, alpha=1) -> Tensor:
-    """a - alpha·b."""
-    return _as_tensor(a) - (b if alpha == 1 else b * alpha)
+def sub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
+    """input - alpha·other."""
+    return _as_tensor(input) - (other if alpha == 1 else other * alpha)
 
 
-def mul(a, b) -> Tensor:
-    """a · b, element-wise."""
-    return _as_tensor(a) * b
+def mul(input, other) -> Tensor:  # noqa: A002
+    """input · other, element-wise."""
+    return _as_tensor(input) * other
 
 
-def div(a, b) -> Tensor:
-    """a / b, element-wise."""
-    return _as_tensor(a) / b
+def div(input, other) -> Tensor:  # noqa: A002
+    """input / other, element-wise."""
+    return _as_tensor(input) / other
 
 
-def pow(base, exponent) -> Tensor:  # noqa: A001 - PyTorch's name
-    """base ** exponent, element-wise (either may be a number)."""
-    if isinstance(base, Tensor):
-        return base**exponent
-    return base**exponent if not isinstance(exponent, Tensor) else exponent.__rpow__(base)
+def pow(input, exponent) -> Tensor:  # noqa: A001, A002 - PyTorch's names
+    """input ** exponent, element-wise (either may be a number)."""
+    if isinstance(input, Tensor):
+        return input**exponent
+    return input**exponent if not isinstance(exponent, Tensor) else exponent.__rpow__(input)
 
 
-Tensor.__add__ = Tensor.__radd__ = Tensor.add = _add
-Tensor.__sub__ = Tensor.sub = _sub
+Tensor.__add__ = Tensor.__radd__ = _add
+Tensor.add = add  # (the methods take PyTorch's keywords: x.add(other=y, alpha=2))
+Tensor.__sub__ = _sub
+Tensor.sub = sub
 Tensor.__rsub__ = _rsub
-Tensor.__mul__ = Tensor.__rmul__ = Tensor.mul = _mul
-Tensor.__truediv__ = Tensor.div = _truediv
+Tensor.__mul__ = Tensor.__rmul__ = _mul
+Tensor.mul = mul
+Tensor.__truediv__ = _truediv
+Tensor.div = div
 Tensor.__rtruediv__ = _rtruediv
 Tensor.__pow__ = Tensor.pow = _pow
 Tensor.__rpow__ = _rpow
@@ -782,59 +790,59 @@ Tensor.reciprocal = _reciprocal
 
 
 # ---------------------------------------------------------------------- functions of one input
-def exp(x: Tensor) -> Tensor:
+def exp(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """e^x, element-wise."""
-    return Exp.apply(_to_float(x))
+    return Exp.apply(_to_float(input))
 
 
-def log(x: Tensor) -> Tensor:
+def log(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """The natural logarithm, element-wise."""
-    return Log.apply(_to_float(x))
+    return Log.apply(_to_float(input))
 
 
-def sqrt(x: Tensor) -> Tensor:
+def sqrt(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """√x, element-wise."""
-    return Sqrt.apply(_to_float(x))
+    return Sqrt.apply(_to_float(input))
 
 
-def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+def abs(input: Tensor) -> Tensor:  # noqa: A001, A002 - PyTorch's names
     """|x|, element-wise."""
-    return Abs.apply(x)
+    return Abs.apply(input)
 
 
-def tanh(x: Tensor) -> Tensor:
+def tanh(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """tanh(x), element-wise."""
-    return Tanh.apply(_to_float(x))
+    return Tanh.apply(_to_float(input))
 
 
-def sigmoid(x: Tensor) -> Tensor:
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """σ(x) = 1 / (1 + e^-x), element-wise."""
-    return Sigmoid.apply(_to_float(x))
+    return Sigmoid.apply(_to_float(input))
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """max(x, 0), element-wise."""
-    return Relu.apply(x)
+    return Relu.apply(input)
 
 
-def sin(x: Tensor) -> Tensor:
+def sin(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """sin(x), element-wise."""
-    return Sin.apply(_to_float(x))
+    return Sin.apply(_to_float(input))
 
 
-def cos(x: Tensor) -> Tensor:
+def cos(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """cos(x), element-wise."""
-    return Cos.apply(_to_float(x))
+    return Cos.apply(_to_float(input))
 
 
-def clamp(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
+def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """min(max(x, min), max), element-wise (either bound may be None)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     for bound in (min, max):
         if bound is not None:
-            x = _promoted_for_scalar(x, bound)  # an int tensor clamped at 0.5 becomes float32
-    return Clamp.apply(x, min, max)
+            input = _promoted_for_scalar(input, bound)  # an int tensor clamped at 0.5 becomes float32
+    return Clamp.apply(input, min, max)
 
 
 clip = clamp
@@ -877,12 +885,35 @@ Tensor.where = _where
 
 
 # ---------------------------------------------------------------------- copies
-def _to(self: Tensor, dtype) -> Tensor:
-    """A copy with another dtype (differentiable between float types)."""
-    target = dtypes.as_dtype(dtype)
-    if target.numpy == self.data.dtype:
-        return self
-    return ToCopy.apply(self, target.numpy)
+def _to(self: Tensor, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> Tensor:
+    """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)``: a copy with
+    another dtype (differentiable between float types), or ``x`` itself when nothing changes."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype  # (and its device, which is the CPU)
+        elif isinstance(arg, (str, _device.device)) or (isinstance(arg, int) and not isinstance(arg, bool)):
+            device = arg  # (a bare number is an accelerator's index, as in PyTorch)
+        else:
+            dtype = arg
+    _device.check_device(device)
+    target = self.data.dtype if dtype is None else dtypes.as_dtype(dtype).numpy
+    if target == self.data.dtype:
+        return _clone(self) if copy else self
+    return ToCopy.apply(self, target)
+
+
+def _cpu(self: Tensor) -> Tensor:
+    """The tensor itself: minigrad's tensors are always on the CPU."""
+    return self
+
+
+def _cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
+    _device.check_device("cuda" if device is None else device)
+    return self
+
+
+def _pin_memory(self: Tensor) -> Tensor:
+    raise RuntimeError(_device.NO_ACCELERATOR)
 
 
 def _float(self: Tensor) -> Tensor:
@@ -910,6 +941,9 @@ def _clone(self: Tensor) -> Tensor:
 
 
 Tensor.to = _to
+Tensor.cpu = _cpu
+Tensor.cuda = _cuda
+Tensor.pin_memory = _pin_memory
 Tensor.float = _float
 Tensor.double = _double
 Tensor.long = _long

@@ -10,8 +10,11 @@ broadcast are summed back by the engine, like any other broadcasting.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .._errors import with_hint
 from .._tensor import Tensor
 from ..autograd.function import Function
 from .elementwise import _as_tensor, _to_float
@@ -99,13 +102,46 @@ def _matrix_product(a: Tensor, b: Tensor) -> Tensor:
 
 def _check_batch_dims(shape_a: tuple, shape_b: tuple) -> None:
     """Batch dimensions (all but the last two) broadcast like any other operands' dimensions."""
-    for size_a, size_b in zip(reversed(shape_a[:-2]), reversed(shape_b[:-2])):
+    batch_a, batch_b = shape_a[:-2], shape_b[:-2]
+    for i, (size_a, size_b) in enumerate(zip(reversed(batch_a), reversed(batch_b)), start=1):
         if size_a != size_b and size_a != 1 and size_b != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at a "
-                f"non-singleton batch dimension of matmul (shapes {list(shape_a)} and {list(shape_b)}: "
-                "the batch dimensions, all but the last two, must broadcast)"
+            raise with_hint(
+                RuntimeError(
+                    f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                    f"non-singleton dimension {max(len(batch_a), len(batch_b)) - i}"
+                ),
+                f"Shapes {list(shape_a)} and {list(shape_b)}: the batch dimensions of matmul, all but the "
+                "last two, must broadcast.",
             )
+
+
+def _size_mismatch(shape_a: tuple, shape_b: tuple) -> RuntimeError:
+    """PyTorch's message for factors whose inner sizes differ: it names the product that
+    matmul became (dot, mv, mm or bmm), with the hint of which sizes must agree."""
+    inner_a = shape_a[-1]
+    inner_b = shape_b[0] if len(shape_b) == 1 else shape_b[-2]
+    rows = math.prod(shape_a[:-1])
+    if len(shape_a) == 1 and len(shape_b) == 1:
+        message = (
+            f"inconsistent tensor size, expected tensor [{inner_a}] and src [{inner_b}] to have the same "
+            f"number of elements, but got {inner_a} and {inner_b} elements respectively"
+        )
+    elif len(shape_b) == 1:
+        message = f"size mismatch, got input ({rows}), mat ({rows}x{inner_a}), vec ({inner_b})"
+    elif len(shape_b) == 2:
+        message = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner_a} and {inner_b}x{shape_b[1]})"
+    else:
+        batch = math.prod(np.broadcast_shapes(shape_a[:-2], shape_b[:-2]))
+        message = (
+            f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {inner_a}] but got: "
+            f"[{batch}, {inner_b}]."
+        )
+    which = "only" if len(shape_b) == 1 else "second-to-last"
+    return with_hint(
+        RuntimeError(message),
+        f"matmul of shapes {list(shape_a)} and {list(shape_b)}: the last dimension of the first ({inner_a}) "
+        f"must equal the {which} dimension of the second ({inner_b}).",
+    )
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names
@@ -120,21 +156,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 - PyTorch's ar
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {ndim_a}D and {ndim_b}D"
         )
-    inner_a = input.data.shape[-1]
-    inner_b = other.data.shape[0] if ndim_b == 1 else other.data.shape[-2]
-    if inner_a != inner_b:
-        if ndim_a == 2 and ndim_b == 2:
-            message = (
-                f"mat1 and mat2 shapes cannot be multiplied ({input.data.shape[0]}x{inner_a} and "
-                f"{inner_b}x{other.data.shape[1]})"
-            )
-        else:
-            message = (
-                f"size mismatch in matmul: got shapes {list(input.data.shape)} and {list(other.data.shape)}; "
-                f"the last dimension of the first ({inner_a}) must equal the "
-                f"{'only' if ndim_b == 1 else 'second-to-last'} dimension of the second ({inner_b})"
-            )
-        raise RuntimeError(message)
+    inner_b = y.shape[0] if ndim_b == 1 else y.shape[-2]
+    if x.shape[-1] != inner_b:
+        raise _size_mismatch(x.shape, y.shape)
     if ndim_a > 2 or ndim_b > 2:
         _check_batch_dims(input.data.shape, other.data.shape)
     if input.data.dtype is not other.data.dtype and input.data.dtype != other.data.dtype:
@@ -149,25 +173,33 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002 - PyTorch's ar
     return BatchedMatmul.apply(input, other)
 
 
-def mm(a: Tensor, b: Tensor) -> Tensor:
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """The product of two matrices."""
-    if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"mm: both arguments must be matrices, got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    if input.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2)
 
 
-def mv(a: Tensor, b: Tensor) -> Tensor:
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     """A matrix times a vector."""
-    if a.ndim != 2 or b.ndim != 1:
-        raise RuntimeError(f"mv: expected a matrix and a vector, got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    if input.ndim != 2 or vec.ndim != 1:
+        # (PyTorch computes mv as addmv, whose first operand is a 1-D bias: hence the "1".)
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    if input.data.shape[1] != vec.data.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input.data.shape[0]}), mat ({input.data.shape[0]}x{input.data.shape[1]}), "
+            f"vec ({vec.data.shape[0]})"
+        )
+    return matmul(input, vec)
 
 
-def dot(a: Tensor, b: Tensor) -> Tensor:
+def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     """Σ a_i·b_i of two vectors."""
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    return matmul(a, b)
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    return matmul(input, tensor)
 
 
 # ====================================================================== the Tensor methods
@@ -176,4 +208,7 @@ def _rmatmul(self: Tensor, other) -> Tensor:
 
 
 Tensor.__matmul__ = Tensor.matmul = matmul
+Tensor.mm = mm
+Tensor.mv = mv
+Tensor.dot = dot
 Tensor.__rmatmul__ = _rmatmul

@@ -16,6 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._errors import with_hint
 from .._tensor import Tensor, _dim, wrap
 from ..autograd.function import Function
 from .elementwise import _to_float
@@ -154,9 +155,12 @@ def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - P
 def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Average of the elements, over all dimensions or over ``dim``."""
     if x.data.dtype.kind != "f":
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {x.dtype!r} (use x.float().mean())"
+        raise with_hint(
+            RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                f"complex dtype. Got: {'Bool' if x.data.dtype.kind == 'b' else 'Long'}"
+            ),
+            f"This tensor has dtype {x.dtype!r}: use x.float().mean().",
         )
     if dim is None:
         return Mean.apply(x)

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes
-from .._tensor import Size, Tensor, _dim
+from .._tensor import Size, Tensor, _dim, wrap
 from ..autograd.engine import unbroadcast
 from ..autograd.function import Function
 
@@ -80,6 +80,20 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     shape = x.data.shape
     merged = math.prod(shape[start : end + 1])
     return reshape(x, shape[:start] + (merged,) + shape[end + 1 :])
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002 - PyTorch's names
+    """``length`` elements from ``start`` along ``dim``: ``x[:, start:start + length]`` for dim=1, a view."""
+    dim = _dim(dim, input.ndim)
+    size = input.data.shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    start = start + size if start < 0 else start
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return getitem(input, (slice(None),) * dim + (slice(start, start + length),))
 
 
 class Transpose(Function):
@@ -246,17 +260,23 @@ def expand(x: Tensor, sizes: tuple) -> Tensor:
 
 # ---------------------------------------------------------------------- indexing
 class Index(Function):
-    """Pick elements with a NumPy index (lists, arrays, boolean masks); the result is a copy."""
+    """Pick elements with a NumPy index (lists, arrays, boolean masks); the result is a copy.
+
+    Like PyTorch's IndexBackward0 it saves the index tensors, which a backward pass frees: a
+    second backward through ``x[[1, 1]]`` raises, as in PyTorch, instead of adding again.
+    """
 
     node_name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.input_shape = x.data.shape
+        ctx.save_for_backward(*[wrap(item) for item in index if isinstance(item, np.ndarray)])
         return x.data[index]
 
     @staticmethod
     def backward(ctx, grad_output):
+        ctx.saved_tensors  # noqa: B018 - raises once a backward pass has freed the indices
         return IndexAdjoint.apply(grad_output, ctx.input_shape, ctx.input_index), None
 
     @classmethod
@@ -277,8 +297,13 @@ class Select(Index):
     node_name = "SelectBackward0"
     is_view = True
 
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.input_shape = x.data.shape  # (a view saves nothing: it may be traversed again)
+        return x.data[index]
 
-class Slice(Index):
+
+class Slice(Select):
     """Keep a range along a dimension (``x[1:3]``)."""
 
     node_name = "SliceBackward0"
@@ -534,6 +559,7 @@ def _last_two_dims_swapped(self: Tensor) -> Tensor:
 Tensor.reshape = Tensor.view = _reshape
 Tensor.reshape_as = Tensor.view_as = _reshape_as
 Tensor.flatten = flatten
+Tensor.narrow = narrow
 Tensor.transpose = transpose
 Tensor.t = _t
 Tensor.permute = _permute

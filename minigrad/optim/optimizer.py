@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
+from .._errors import with_hint
 from .._tensor import Tensor, bump_version
 from ..autograd.grad_mode import enable_grad
 
@@ -32,9 +33,12 @@ class Optimizer:
 
     def __init__(self, params: Iterable, defaults: dict) -> None:
         if isinstance(params, Tensor):
-            raise TypeError(
-                "params argument given to the optimizer should be an iterable of Tensors or dicts, "
-                f"but got {type(params).__name__} (pass [tensor] or model.parameters())"
+            raise with_hint(
+                TypeError(
+                    "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                    f"but got {params.type() if isinstance(params, Tensor) else type(params).__name__}"
+                ),
+                "Pass a list of tensors ([w, b]) or model.parameters().",
             )
         self.defaults = defaults
         self.state: dict = {}

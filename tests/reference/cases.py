@@ -12,6 +12,8 @@ Three kinds of case:
   contain ``fragment`` (the fragments of api.md's error table) and its type must be one of
   ``types``. A ``fragment`` of None only checks the type (errors api.md asks to be clear
   but does not word).
+  With ``exact=True`` the whole message must be PyTorch's, word for word (a hint minigrad
+  adds for learners goes into an exception note, which ``str(error)`` does not show).
 - ``warning_case``: runs, records ``out`` and must emit a warning of ``category`` whose
   message contains ``fragment``.
 
@@ -35,6 +37,7 @@ class Case:
     error: str | None = None  # fragment of the exception's message (error cases)
     error_types: tuple[str, ...] = ()  # accepted exception types; non-empty = error case
     warns: tuple[str, str] | None = None  # (category name, message fragment)
+    exact: bool = False  # error cases: the message must be PyTorch's, word for word
 
     @property
     def is_error(self) -> bool:
@@ -49,8 +52,8 @@ def case(name: str, code: str) -> None:
 
 
 def error_case(name: str, code: str, fragment: str | None,
-               types: tuple[str, ...] = ("RuntimeError",)) -> None:
-    CASES.append(Case(name, dedent(code).strip(), error=fragment, error_types=types))
+               types: tuple[str, ...] = ("RuntimeError",), exact: bool = False) -> None:
+    CASES.append(Case(name, dedent(code).strip(), error=fragment, error_types=types, exact=exact))
 
 
 def warning_case(name: str, code: str, category: str, fragment: str) -> None:
@@ -2054,6 +2057,577 @@ case("optim_sgd_on_linear_layer", LINEAR_3_2 + """
         losses.append(loss.item())
     out = {"losses": losses, "weight": layer.weight, "bias": layer.bias}
 """)
+
+
+# =======================================================================================
+# Legacy and device idioms of old posts and tutorials (issue 17).
+# =======================================================================================
+
+case("legacy_floattensor_as_backward_gradient", """
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    gradients = torch.FloatTensor([0.1, 1.0, 0.0001])
+    y.backward(gradients)
+    out = {"gradients": gradients, "x.grad": x.grad}
+""")
+
+case("legacy_tensor_types", """
+    out = {"float from ints": torch.FloatTensor([1, 2]), "double": torch.DoubleTensor([1, 2]),
+           "long from floats": torch.LongTensor([1.5, 2]), "shape": torch.FloatTensor(2, 3).shape,
+           "empty": torch.FloatTensor(), "from array": torch.FloatTensor(np.array([1.0, 2.0])),
+           "isinstance": [isinstance(torch.ones(1), torch.FloatTensor),
+                          isinstance(torch.ones(1), torch.DoubleTensor),
+                          isinstance(torch.tensor([1]), torch.LongTensor)]}
+""")
+
+case("legacy_variable", """
+    Variable = torch.autograd.Variable  # (`from torch.autograd import Variable` in a program)
+    a = torch.ones(2, 2)
+    x = Variable(a, requires_grad=True)
+    y = x + 2
+    z = (y * y * 3).mean()
+    z.backward()
+    shares = a.numpy() is not None and np.shares_memory(a.numpy(), x.detach().numpy())
+    nonleaf = Variable(y)
+    out = {"x is a": x is a, "x": x, "a": a, "shares memory": bool(shares), "x.grad": x.grad,
+           "Variable(non-leaf)": nonleaf, "isinstance": isinstance(a, Variable)}
+""")
+
+error_case("legacy_variable_of_a_list", """
+    Variable = torch.autograd.Variable  # (`from torch.autograd import Variable` in a program)
+    Variable([1.0, 2.0])
+""", "Variable data has to be a tensor, but got list", types=("TypeError",), exact=True)
+
+case("device_cpu", """
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    x = torch.ones(2, device=device, requires_grad=True)
+    y = torch.zeros(2, device="cpu") + torch.tensor([1.0, 2.0], device=device)
+    z = (x.to(device) * y.cpu()).sum()
+    z.backward()
+    out = {"str": str(device), "repr": repr(device), "type": device.type, "index": device.index,
+           "x.device": str(x.device), "same": x.to(device) is x and x.cpu() is x,
+           "cuda:1": repr(torch.device("cuda:1")), "cuda, 0": str(torch.device("cuda", 0)),
+           "is_available": torch.cuda.is_available(), "device_count": torch.cuda.device_count(),
+           "x.grad": x.grad, "like": torch.zeros_like(x, device="cpu"),
+           "arange": torch.arange(3, device="cpu"), "randn shape": torch.randn(2, 3, device="cpu").shape}
+""")
+
+case("device_to_dtype", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x.to(torch.float64)
+    b = x.to("cpu", torch.float64)
+    c = x.to(device="cpu", dtype=torch.float64)
+    d = x.to(torch.zeros(1, dtype=torch.float64))
+    (a + b + c + d).sum().backward()
+    out = {"a": a, "b": b, "c": c, "d": d, "x.grad": x.grad, "same dtype": x.to(torch.float32) is x}
+""")
+
+error_case("device_cuda_factory", """
+    torch.zeros(2, device="cuda")
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_cuda_tensor", """
+    torch.tensor([1.0], device="cuda:0")
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_to_cuda", """
+    torch.ones(2).to("cuda")
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_to_index", """
+    torch.ones(2).to(0)
+""", "Cannot access accelerator device when none is available.", exact=True)
+
+error_case("device_index_factory", """
+    torch.zeros(2, device=0)
+""", "Cannot access accelerator device when none is available.", exact=True)
+
+error_case("device_cuda_index", """
+    torch.ones(2).cuda(0)
+""", "Cannot access accelerator device when none is available.", exact=True)
+
+error_case("device_dot_cuda", """
+    torch.ones(2).cuda()
+""", "Torch not compiled with CUDA enabled", types=("AssertionError",), exact=True)
+
+error_case("device_to_mps", """
+    torch.ones(2).to("mps")
+""", "PyTorch is not linked with support for mps devices", exact=True)
+
+error_case("device_unknown", """
+    torch.device("gpu")
+""", "device type at start of device string: gpu", exact=True)
+
+error_case("device_pin_memory_factory", """
+    a = torch.empty(1, requires_grad=True, pin_memory=True)
+""", "pin_memory=True requires a CUDA or other accelerator backend", exact=True)
+
+error_case("device_pin_memory_tensor", """
+    torch.tensor([1.0], pin_memory=True)
+""", "pin_memory=True requires a CUDA or other accelerator backend", exact=True)
+
+error_case("device_pin_memory_method", """
+    torch.ones(1).pin_memory()
+""", "Cannot access accelerator device when none is available.", exact=True)
+
+
+# =======================================================================================
+# Small API gaps met in tutorials (issue 17): Tensor.mm, narrow, nn.Flatten, input=/other=,
+# torch.func.
+# =======================================================================================
+
+case("api_tensor_mm_mv_dot", """
+    a = torch.tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+    v = torch.tensor([0.5, -1.5], requires_grad=True)
+    y = a.mm(a)
+    z = a.mv(v)
+    d = v.dot(v)
+    ((y * torch.tensor([[1.0, -2.0], [0.5, 3.0]])).sum() + (z * torch.tensor([2.0, -1.0])).sum() + d).backward()
+    out = {"y": y, "z": z, "d": d, "a.grad": a.grad, "v.grad": v.grad}
+""")
+
+error_case("api_mm_of_a_vector", """
+    torch.mm(torch.ones(2), torch.ones(2, 2))
+""", "self must be a matrix", exact=True)
+
+error_case("api_mm_by_a_vector", """
+    torch.ones(2, 2).mm(torch.ones(2))
+""", "mat2 must be a matrix", exact=True)
+
+error_case("api_mv_of_matrices", """
+    torch.mv(torch.ones(2, 2), torch.ones(2, 2))
+""", "vector + matrix @ vector expected, got 1, 2, 2", exact=True)
+
+error_case("api_mv_size_mismatch", """
+    torch.mv(torch.ones(2, 2), torch.ones(3))
+""", "size mismatch, got input (2), mat (2x2), vec (3)", exact=True)
+
+case("api_narrow", """
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    a = x.narrow(1, 0, 2)
+    b = torch.narrow(x, -1, 1, 1)
+    c = x.narrow(0, -1, 1)
+    (a.sum() + 2 * b.sum() + 3 * c.sum()).backward()
+    out = {"a": a, "b": b, "c": c, "x.grad": x.grad}
+""")
+
+error_case("api_narrow_too_long", """
+    torch.ones(2, 2).narrow(0, 1, 2)
+""", "start (1) + length (2) exceeds dimension size (2).", exact=True)
+
+error_case("api_narrow_start_out_of_range", """
+    torch.ones(2, 2).narrow(0, 3, 0)
+""", "start out of range (expected to be in range of [-2, 2], but got 3)", types=("IndexError",), exact=True)
+
+case("api_nn_flatten", """
+    x = torch.arange(24.0).reshape(2, 3, 4).requires_grad_()
+    flat = torch.nn.Flatten()
+    y = flat(x)
+    z = torch.nn.Flatten(0, 1)(x)
+    (y * torch.arange(24.0).reshape(2, 12)).sum().backward()
+    out = {"y shape": y.shape, "z shape": z.shape, "repr": repr(flat),
+           "repr (0, 1)": repr(torch.nn.Flatten(0, 1)), "x.grad": x.grad,
+           "in Sequential": torch.nn.Sequential(torch.nn.Flatten(), torch.nn.ReLU())(x).shape}
+""")
+
+case("api_keyword_arguments", """
+    a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    results = [torch.add(input=a, other=b, alpha=2), torch.sub(input=a, other=b, alpha=3),
+               torch.mul(input=a, other=b), torch.div(input=a, other=b), torch.matmul(input=a, other=b),
+               torch.mm(input=a, mat2=b), torch.pow(input=a, exponent=2), torch.exp(input=a),
+               torch.tanh(input=b), a.add(other=b, alpha=2), a.mul(other=b), a.sub(b, alpha=0.5),
+               a.matmul(other=b), torch.mv(input=a, vec=b[0]), torch.dot(input=b[0], tensor=b[1])]
+    sum(r.sum() * (i + 1) for i, r in enumerate(results)).backward()
+    out = {"results": results, "a.grad": a.grad, "b.grad": b.grad}
+""")
+
+case("func_grad", """
+    f = lambda x: (x ** 3).sum()
+    x = torch.tensor([1.0, 2.0])
+    g = torch.func.grad(f)(x)
+    gg = torch.func.grad(lambda x, y: (x * y ** 2).sum(), argnums=(0, 1))(x, torch.tensor([3.0, -4.0]))
+    second = torch.func.grad(lambda x, y: (x * y).sum(), argnums=1)(x, torch.tensor([3.0, 4.0]))
+    aux = torch.func.grad(lambda x: ((x ** 2).sum(), x * 2), has_aux=True)(x)
+    value = torch.func.grad_and_value(f)(x)
+    out = {"g": g, "argnums=(0, 1)": gg, "argnums=1": second, "has_aux": aux, "grad_and_value": value,
+           "x": x}
+""")
+
+error_case("func_grad_of_a_vector_function", """
+    torch.func.grad(lambda x: x ** 2)(torch.tensor([1.0, 2.0]))
+""", "Expected f(*args) to return a scalar Tensor, got tensor with 1 dims", exact=True)
+
+case("func_vjp_jvp", """
+    x = torch.tensor([0.0, 1.0, -2.0])
+    output, vjp_fn = torch.func.vjp(torch.sin, x)
+    cotangents = vjp_fn(torch.tensor([1.0, 2.0, 3.0]))
+    two_output, two_fn = torch.func.vjp(lambda a, b: a * b, x, torch.tensor([2.0, 3.0, 4.0]))
+    jvp_out = torch.func.jvp(torch.sin, (x,), (torch.tensor([1.0, 0.5, -1.0]),))
+    jvp_two = torch.func.jvp(lambda a, b: a * b, (x, torch.tensor([2.0, 3.0, 4.0])),
+                             (torch.ones(3), torch.ones(3)))
+    out = {"output": output, "vjp": cotangents, "two": [two_output, two_fn(torch.ones(3))],
+           "jvp": jvp_out, "jvp two": jvp_two}
+""")
+
+case("func_jacrev_jacfwd_hessian", """
+    f = lambda x: torch.stack([x[0] * x[1], x[1].exp(), x[0] ** 2])
+    x = torch.tensor([0.5, -1.0])
+    scalar = lambda x, y: (x ** 3 * y).sum()
+    y = torch.tensor([2.0, 3.0])
+    out = {"jacrev": torch.func.jacrev(f)(x), "jacfwd": torch.func.jacfwd(f)(x),
+           "jacrev argnums=1": torch.func.jacrev(lambda a, b: a * b, argnums=1)(x, y),
+           "jacfwd argnums=(0, 1)": torch.func.jacfwd(lambda a, b: a * b, argnums=(0, 1))(x, y),
+           "hessian": torch.func.hessian(scalar)(x, y),
+           "hessian argnums=1": torch.func.hessian(lambda a, b: (a * b ** 2).sum(), argnums=1)(x, y)}
+""")
+
+
+# =======================================================================================
+# Semantic gaps found by PyTorch's own autograd tests (issue 17).
+# =======================================================================================
+
+case("semantics_no_grad_on_a_generator", """
+    @torch.no_grad()
+    def steps():
+        x = torch.ones(1, requires_grad=True)
+        yield (x * 2).requires_grad
+        yield torch.is_grad_enabled()
+
+    it = steps()
+    first = next(it)
+    between = torch.is_grad_enabled()
+    second = next(it)
+    after = torch.is_grad_enabled()
+
+    @torch.enable_grad()
+    def inside():
+        yield torch.is_grad_enabled()
+
+    with torch.no_grad():
+        enabled = list(inside())
+        outside = torch.is_grad_enabled()
+    out = {"first": first, "between": between, "second": second, "after": after,
+           "enable_grad inside": enabled, "no_grad outside": outside}
+""")
+
+case("semantics_custom_backward_extra_nones", """
+    class Double(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            return grad_output * 2, None, None
+
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    y = Double.apply(x)
+    y.sum().backward()
+    out = {"y": y.detach(), "x.grad": x.grad}
+""")
+
+case("semantics_create_graph_grad_fn_of_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    first = x.grad.grad_fn
+    first_grad = x.grad
+    next_nodes = [node for node, _ in first.next_functions]
+    (x ** 2).sum().backward(create_graph=True)
+    second = x.grad.grad_fn
+    x.grad.sum().backward()
+    c = torch.tensor([1.0, 2.0], requires_grad=True)
+    (c * 3).sum().backward(create_graph=True)
+    out = {"first": first, "first grad": first_grad.detach(), "next": next_nodes, "second": second,
+           "x.grad": x.grad, "constant gradient": c.grad}
+""")
+
+case("semantics_create_graph_second_derivative_through_grad", """
+    x = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    (g * torch.tensor([1.0, 2.0, 3.0])).sum().backward()
+    out = {"g": g.detach(), "x.grad": x.grad}
+""")
+
+error_case("semantics_index_list_second_backward", """
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a[[1, 1]]
+    b.sum().backward()
+    b.sum().backward()
+""", "Trying to backward through the graph a second time", exact=True)
+
+error_case("semantics_index_tensor_second_backward", """
+    a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = a[torch.tensor([1, 1, 0])]
+    b.sum().backward()
+    b.sum().backward()
+""", "Trying to backward through the graph a second time", exact=True)
+
+error_case("semantics_index_mask_second_backward", """
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a[a > 1]
+    b.sum().backward()
+    b.sum().backward()
+""", "Trying to backward through the graph a second time", exact=True)
+
+case("semantics_index_retain_graph_and_slices", """
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a[[1, 1]]
+    b.sum().backward(retain_graph=True)
+    b.sum().backward()
+    twice = a.grad.clone()
+    c = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    s = c[1:]
+    s.sum().backward()
+    s.sum().backward()
+    r = c[0]
+    r.backward()
+    r.backward()
+    out = {"index twice, retained": twice, "slice and select twice": c.grad}
+""")
+
+error_case("semantics_inplace_on_a_slice_of_a_leaf", """
+    x = torch.ones(3, requires_grad=True)
+    x[1:3].mul_(2)
+""", "a view of a leaf Variable that requires grad is being used in an in-place operation.", exact=True)
+
+error_case("semantics_inplace_on_a_select_of_a_leaf", """
+    x = torch.ones(3, requires_grad=True)
+    v = x[0]
+    v += 1
+""", "a view of a leaf Variable that requires grad is being used in an in-place operation.", exact=True)
+
+error_case("semantics_inplace_on_a_transpose_of_a_leaf", """
+    x = torch.ones(2, 2, requires_grad=True)
+    x.t().add_(1)
+""", "a view of a leaf Variable that requires grad is being used in an in-place operation.", exact=True)
+
+case("semantics_inplace_on_a_view_of_a_leaf_under_no_grad", """
+    x = torch.ones(2, 2, requires_grad=True)
+    with torch.no_grad():
+        x[0].add_(1)
+    x.detach()[1].mul_(3)
+    out = {"x": x, "version": x._version}
+""")
+
+case("semantics_numpy_under_no_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.no_grad():
+        array = x.numpy()
+        as_array = np.asarray(x)
+    out = {"array": array, "asarray": as_array}
+""")
+
+error_case("semantics_numpy_with_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.numpy()
+""", "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.", exact=True)
+
+error_case("semantics_detach_a_view_in_place", """
+    x = torch.ones(3, requires_grad=True)
+    x[1:3].detach_()
+""", "Can't detach views in-place. Use detach() instead.", exact=True)
+
+case("semantics_detach_in_place", """
+    x = torch.ones(3, requires_grad=True)
+    y = x * 2
+    y.detach_()
+    d = x.detach()
+    d.detach_()
+    v = x[1:].detach()
+    v.detach_()
+    out = {"y": y, "d": d, "v": v}
+""")
+
+warning_case("semantics_tensor_from_a_tensor_warns", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor(x)
+    out = {"y": y}
+""", "UserWarning", "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone()")
+
+case("semantics_tensor_from_tensors", """
+    x = torch.tensor(1.5, requires_grad=True)
+    y = torch.tensor([x, x * 2])
+    z = torch.tensor([[torch.tensor(1.0), 2.0], [3.0, torch.tensor(4.0)]])
+    out = {"y": y, "z": z}
+""")
+
+
+# =======================================================================================
+# PyTorch's messages word for word (issue 17): where minigrad has a hint for learners, it is
+# an exception note beside the message (tests/test_tensor.py checks the notes).
+# =======================================================================================
+
+error_case("message_scalar_outputs", """
+    (torch.ones(2, requires_grad=True) * 2).backward()
+""", 'grad can be implicitly created only for scalar outputs', types=("RuntimeError",), exact=True)
+
+error_case("message_no_grad_fn", """
+    torch.ones(2).sum().backward()
+""", 'element 0 of tensors does not require grad and does not have a grad_fn', types=("RuntimeError",), exact=True)
+
+error_case("message_int_requires_grad_factory", """
+    torch.tensor([1, 2], requires_grad=True)
+""", 'Only Tensors of floating point and complex dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_int_requires_grad_setter", """
+    x = torch.tensor([1, 2])
+    x.requires_grad = True
+""", 'only Tensors of floating point and complex dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_int_requires_grad_method", """
+    torch.tensor([1, 2]).requires_grad_()
+""", 'only Tensors of floating point dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_int_parameter", """
+    torch.nn.Parameter(torch.tensor([1, 2]))
+""", 'Only Tensors of floating point and complex dtype can require gradients', types=("RuntimeError",), exact=True)
+
+error_case("message_float_of_a_vector", """
+    float(torch.ones(3))
+""", 'only one element tensors can be converted to Python scalars', types=("ValueError",), exact=True)
+
+error_case("message_bool_of_a_vector", """
+    bool(torch.ones(3))
+""", 'Boolean value of Tensor with more than one value is ambiguous', types=("RuntimeError",), exact=True)
+
+error_case("message_broadcast", """
+    torch.ones(2, 3) * torch.ones(4, 3)
+""",
+    'The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_batch_broadcast", """
+    torch.ones(2, 1, 3, 4) @ torch.ones(3, 5, 4, 6)
+""",
+    'The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_vectors", """
+    torch.ones(3) @ torch.ones(4)
+""", 'inconsistent tensor size, expected tensor [3] and src [4]', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_matrix_vector", """
+    torch.ones(2, 3) @ torch.ones(4)
+""", 'size mismatch, got input (2), mat (2x3), vec (4)', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_vector_matrix", """
+    torch.ones(4) @ torch.ones(3, 2)
+""", 'mat1 and mat2 shapes cannot be multiplied (1x4 and 3x2)', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_batch_matrix", """
+    torch.ones(2, 3, 4) @ torch.ones(5, 2)
+""", 'mat1 and mat2 shapes cannot be multiplied (6x4 and 5x2)', types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_batch_batch", """
+    torch.ones(2, 3, 4) @ torch.ones(2, 5, 6)
+""",
+    'Expected size for first two dimensions of batch2 tensor to be: [2, 4] but got: [2, 5].',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_matmul_vector_batch", """
+    torch.ones(5) @ torch.ones(2, 3, 4)
+""",
+    'Expected size for first two dimensions of batch2 tensor to be: [2, 5] but got: [2, 3].',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_leaf_in_place", """
+    torch.ones(2, requires_grad=True).add_(1)
+""", 'a leaf Variable that requires grad is being used in an in-place operation.', types=("RuntimeError",), exact=True)
+
+error_case("message_mean_of_integers", """
+    torch.tensor([1, 2]).mean()
+""", 'mean(): could not infer output dtype.', types=("RuntimeError",), exact=True)
+
+error_case("message_mean_of_bools", """
+    torch.tensor([True, False]).mean()
+""", 'mean(): could not infer output dtype.', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_output", """
+    x = torch.ones(3, requires_grad=True)
+    y = x.exp()
+    y.mul_(2)
+    y.sum().backward()
+""", 'which is output 0 of Exp, is at version 1; expected version 0 instead.', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_constant", """
+    x = torch.ones(3, requires_grad=True)
+    w = torch.ones(3)
+    y = x * w
+    w.add_(1)
+    y.sum().backward()
+""", 'FloatTensor [3]] is at version 1', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_rebased", """
+    x = torch.ones(3, requires_grad=True)
+    h = x * 2
+    y = h * h
+    h.add_(1)
+    y.sum().backward()
+""", 'which is output 0 of Add, is at version 1', types=("RuntimeError",), exact=True)
+
+error_case("message_modified_double", """
+    x = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)
+    h = x.tanh()
+    h[0] = 1
+    h.sum().backward()
+""", 'DoubleTensor [2, 3]], which is output 0 of Tanh', types=("RuntimeError",), exact=True)
+
+error_case("message_vjp_without_v", """
+    torch.autograd.functional.vjp(lambda x: x * 2, torch.ones(2))
+""",
+    'The vector v can only be None if the user-provided function returns a single Tensor',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_jvp_without_v", """
+    torch.autograd.functional.jvp(lambda x: x * 2, torch.ones(2))
+""",
+    'The vector v can only be None if the input to the user-provided function is a single Tensor',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_jacobian_strategy", """
+    torch.autograd.functional.jacobian(lambda x: x, torch.ones(2), strategy='sideways')
+""", 'Expected strategy to be either "forward-mode" or "reverse-mode".', types=("AssertionError",), exact=True)
+
+error_case("message_hessian_strategy", """
+    torch.autograd.functional.hessian(lambda x: x.sum(), torch.ones(2), outer_jacobian_strategy='sideways')
+""", 'Expected strategy to be either "forward-mode" or "reverse-mode".', types=("AssertionError",), exact=True)
+
+error_case("message_jacobian_forward_mode", """
+    torch.autograd.functional.jacobian(lambda x: x, torch.ones(2), strategy='forward-mode')
+""", 'only implemented for `vectorize=True`.', types=("NotImplementedError",), exact=True)
+
+error_case("message_hessian_of_a_vector", """
+    torch.autograd.functional.hessian(lambda x: x * 2, torch.ones(2))
+""",
+    'The Tensor returned by the function given to hessian should contain a single element',
+    types=("RuntimeError",), exact=True)
+
+error_case("message_cross_entropy_float_target", """
+    torch.nn.functional.cross_entropy(torch.ones(2, 3), torch.tensor([0.0, 1.0]))
+""", 'expected target dtype to be Long or Byte, but got Float', types=("RuntimeError",), exact=True)
+
+error_case("message_cross_entropy_target_out_of_bounds", """
+    torch.nn.functional.cross_entropy(torch.ones(2, 3), torch.tensor([0, 5]))
+""", 'Target 5 is out of bounds.', types=("IndexError",), exact=True)
+
+error_case("message_tensor_as_parameter", """
+    torch.nn.Linear(2, 2).weight = torch.ones(2, 2)
+""", "as parameter 'weight' (<module>.nn.Parameter or None expected)", types=("TypeError",), exact=True)
+
+error_case("message_register_tensor_as_parameter", """
+    torch.nn.Module().register_parameter('w', torch.ones(1))
+""", "object to parameter 'w' (<module>.nn.Parameter or None required)", types=("TypeError",), exact=True)
+
+error_case("message_optimizer_of_a_tensor", """
+    torch.optim.SGD(torch.ones(2), lr=0.1)
+""", 'should be an iterable of Tensors or dicts, but got <module>.FloatTensor', types=("TypeError",), exact=True)
+
+error_case("message_reduction", """
+    torch.nn.functional.mse_loss(torch.ones(2), torch.ones(2), reduction='avg')
+""", 'avg is not a valid value for reduction', types=("ValueError",), exact=True)
 
 
 def by_name() -> dict[str, Case]:
