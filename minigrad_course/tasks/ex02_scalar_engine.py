@@ -16,6 +16,7 @@ from typing import Any
 from .. import _plain
 from ..checks import CheckFailed, NotAttempted, attempt
 from . import Task, partial_derivatives, plain_number, register
+from .shortcuts import Shortcut, refuses
 
 _type = type
 _isinstance = isinstance
@@ -323,6 +324,12 @@ def _build(case: GraphCase) -> tuple[GraphNode, dict[int, int], list[GraphNode]]
     return nodes[case.root], {id(node): index for index, node in enumerate(nodes)}, nodes
 
 
+_TOPOLOGICAL_SHORTCUT = Shortcut(
+    "minigrad.scalar", "topological_order", "minigrad.scalar.topological_order",
+    "it is the course's own topological sort, the function this task asks you to write",
+    watch=False)  # Value.backward calls it: only a reference in the answer's code counts
+
+
 class _TopologicalOrderTask(Task):
     def run(self, answer: Any, case: GraphCase) -> object:
         __tracebackhide__ = True
@@ -377,6 +384,7 @@ class _TopologicalOrderTask(Task):
 
 
 @register
+@refuses(_TOPOLOGICAL_SHORTCUT, label="topological_order")
 class TopologicalOrderSmall(_TopologicalOrderTask):
     id = "ex02_topo_small"
 
@@ -385,6 +393,7 @@ class TopologicalOrderSmall(_TopologicalOrderTask):
 
 
 @register
+@refuses(_TOPOLOGICAL_SHORTCUT, label="topological_order")
 class TopologicalOrderDeep(_TopologicalOrderTask):
     id = "ex02_topo_deep"
     DEPTH = 10_000
