@@ -9,6 +9,7 @@ the order it returns by its defining property, not against one particular order.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from math import tanh
 from typing import Any
@@ -291,10 +292,19 @@ def _reused_operand() -> GraphCase:
                      ("a", "b", "c", "d", "e"), ((), (0, 0), (1, 0), (1,), (2, 3)), 4)
 
 
+def _shuffled_labels(rng: random.Random, size: int) -> tuple[str, ...]:
+    """Names n0, n1, ... in an order unrelated to the graph's: sorting the nodes by their
+    labels must not give a topological order (the only one is node 0, 1, 2, ...)."""
+    numbers = list(range(size))
+    while numbers == sorted(numbers):
+        rng.shuffle(numbers)
+    return tuple(f"n{number}" for number in numbers)
+
+
 def _chain(length: int) -> GraphCase:
     operands = ((),) + tuple((i - 1,) for i in range(1, length))
-    return GraphCase(f"a chain of {length} nodes", tuple(f"n{i}" for i in range(length)),
-                     operands, length - 1)
+    labels = _shuffled_labels(random.Random(f"chain:{length}"), length)
+    return GraphCase(f"a chain of {length} nodes", labels, operands, length - 1)
 
 
 def _random_graph(task: Task, seed: int, size: int) -> GraphCase:
@@ -308,7 +318,7 @@ def _random_graph(task: Task, seed: int, size: int) -> GraphCase:
             chosen.append(0)
         rng.shuffle(chosen)
         operands.append(tuple(chosen))
-    return GraphCase(f"a random graph of {size} nodes", tuple(f"n{i}" for i in range(size)),
+    return GraphCase(f"a random graph of {size} nodes", _shuffled_labels(rng, size),
                      tuple(operands), size - 1)
 
 
