@@ -27,6 +27,7 @@ import test_exercises as suite
 import minigrad
 from minigrad_course import CheckFailed, check_task
 from minigrad_course import tasks as task_registry
+from minigrad_course.tasks import commitments
 
 GRADING_SEED = 20261208
 # Filled as rows pass; conftest.py prints the count.
@@ -305,3 +306,52 @@ def test_each_wrong_answer_earns_zero_with_its_message(task_id, row):
     assert not verdict.passed
     assert row.message in verdict.message, verdict.message
     CHECKED.append(f"{task_id}: {row.label}")
+
+
+# ------------------------------------------------------------------ committed predictions
+def test_a_self_check_refuses_to_show_the_truth_before_the_prediction(monkeypatch):
+    from minigrad_course import NotAttempted, commit_prediction
+
+    monkeypatch.setattr(commitments, "_FIRST", {})
+    with pytest.raises(NotAttempted, match="make your prediction first"):
+        commit_prediction("ex08_predict_third_derivative", None)
+    with pytest.raises(CheckFailed, match="cannot be recorded yet"):
+        commit_prediction("ex08_predict_third_derivative", [1.0, 2.0])
+
+
+def _notebook_with_commitments(*records):
+    return {"cells": [{"cell_type": "markdown", "source": "", "metadata": {}},
+                      *({"cell_type": "code", "source": "", "metadata": {},
+                         "outputs": [{"output_type": "display_data", "metadata": {},
+                                      "data": {commitments.COMMITMENT_MIME_TYPE: record}}]}
+                        for record in records)]}
+
+
+def test_the_grade_goes_to_the_prediction_committed_before_the_truth(monkeypatch):
+    # f'''(1.5) of 2x⁴ - 3x³ + x² - 5 is 54: a learner first predicted 29 (f''), saw the
+    # truth, typed 54 and ran the self-check again. The stored output keeps the first.
+    published = []
+    monkeypatch.setattr(commitments, "_FIRST", {})
+    monkeypatch.setattr("IPython.display.publish_display_data", lambda data: published.append(data))
+    commitments.commit_prediction("ex08_predict_third_derivative", 29.0)
+    commitments.commit_prediction("ex08_predict_third_derivative", 54.0)
+    last = published[-1][commitments.COMMITMENT_MIME_TYPE]
+    assert last["first"] == [29.0] and last["current"] == [54.0]
+    notebook = _notebook_with_commitments(last)
+    record = commitments.committed_records(notebook)["ex08_predict_third_derivative"]
+    verdict = commitments.judge_commitment("ex08_predict_third_derivative", record, GRADING_SEED)
+    assert not verdict.passed
+    assert "the prediction you committed before the self-check showed the truth" in verdict.message
+    assert "that is f''(1.5), the second derivative" in verdict.message
+    # Committed right the first time: full marks.
+    honest = {"task": "ex08_predict_third_derivative", "version": 1, "first": [54.0], "current": [54.0]}
+    assert commitments.judge_commitment("ex08_predict_third_derivative", honest, GRADING_SEED).passed
+    CHECKED.append("ex08_predict_third_derivative: changed after the truth was shown")
+
+
+@pytest.mark.parametrize("record", [None, {"task": "ex08_predict_third_derivative"},
+                                    {"task": "ex08_predict_third_derivative", "first": "54"},
+                                    {"task": "ex08_predict_third_derivative", "first": [54.0, 1.0]},
+                                    {"task": "ex08_hvp", "first": [54.0]}])
+def test_malformed_commitments_never_pass(record):
+    assert not commitments.judge_commitment("ex08_predict_third_derivative", record, 1).passed
