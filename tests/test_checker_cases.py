@@ -269,6 +269,15 @@ TABLE: dict[str, list[Row]] = {
             lambda: _only_on_shown("ex08_hvp", lambda f, x, v: _values(x, v), lambda f, x, v: v),
             "compute g = ∇f(x) with create_graph=True", passes_self_study=True),
     ],
+    "ex09_eps": [
+        Row("1e-4, whose truncation error is 1.7e-9", lambda: 1e-4, "too large: the truncation error"),
+        Row("1e-7, just past the round-off side", lambda: 1e-7, "too small: the round-off error"),
+        Row("1e-8, the step of a forward difference (a typed-in constant from chapter 01)", lambda: 1e-8,
+            "too small: the round-off error"),
+        Row("the machine epsilon", lambda: 2.2e-16, "too small: the round-off error"),
+        Row("1e-2", lambda: 1e-2, "too large: the truncation error"),
+        Row("a negative step", lambda: -6e-6, "a step must be a positive number"),
+    ],
 }
 
 ROWS = [(task_id, row) for task_id, rows in TABLE.items() for row in rows]
