@@ -364,3 +364,30 @@ def test_the_grade_goes_to_the_prediction_committed_before_the_truth(monkeypatch
                                     {"task": "ex08_hvp", "first": [54.0]}])
 def test_malformed_commitments_never_pass(record):
     assert not commitments.judge_commitment("ex08_predict_third_derivative", record, 1).passed
+
+
+PREDICTIONS = ["ex02_reuse_grads", "ex03_predict_grads", "ex04_predict_vjp", "ex05_predict_grads",
+               "ex05_predict_raises", "ex06_predict_leaves", "ex06_predict_versions", "ex07_predict_grads",
+               "ex08_predict_third_derivative", "ex09_predict_wrong_backward"]
+
+
+@pytest.mark.parametrize("name", suite.ASSIGNMENTS)
+def test_every_self_check_after_a_prediction_is_locked_and_commits_it_first(name):
+    import re
+
+    import nbformat
+
+    notebook = nbformat.read(suite.REPO / "solutions" / f"{name}.ipynb", as_version=4)
+    cells = notebook.cells
+    stored = commitments.committed_records(notebook)
+    for index, cell in enumerate(cells):
+        task_id = suite._nbgrader(cell).get("grade_id")
+        if task_id not in PREDICTIONS:
+            continue
+        answer = re.search(rf'check_task\("{task_id}", (.*)\)\s*$', cell.source, re.M).group(1)
+        following = next(c for c in cells[index + 1:] if c.cell_type == "code")
+        meta = suite._nbgrader(following)
+        assert meta.get("locked") and not meta.get("grade") and not meta.get("solution"), task_id
+        assert following.source.splitlines()[2] == f'commit_prediction("{task_id}", {answer})', task_id
+        # The solution's stored self-check output holds its committed prediction, which passes.
+        assert commitments.judge_commitment(task_id, stored[task_id], GRADING_SEED).passed

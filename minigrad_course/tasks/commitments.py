@@ -36,6 +36,7 @@ cells' checksums, it makes copying the truth a deliberate act rather than an acc
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .. import _plain
@@ -67,7 +68,11 @@ def _produced(task_id: str, prediction: Any) -> list[object]:
 def commit_prediction(task_id: str, prediction: Any) -> None:
     """Refuse to go on while ``prediction`` is blank; record it, then let the cell show the truth."""
     __tracebackhide__ = True
+    blank = prediction is None or (_type(prediction) in (_LIST, _plain.TUPLE)
+                                   and any(part is None for part in prediction))
     try:
+        if blank:
+            raise NotAttempted("blank")
         produced = _produced(task_id, prediction)
     except NotAttempted:
         raise NotAttempted(
@@ -94,7 +99,11 @@ def committed_records(notebook: Any) -> dict[str, object]:
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             record = output.get("data", {}).get(COMMITMENT_MIME_TYPE)
-            if _type(record) is _DICT and _type(record.get("task")) is _STR:
+            if not isinstance(record, dict):
+                continue
+            # Through JSON and back: plain dicts and lists (nbformat's are subclasses).
+            record = json.loads(json.dumps(record))
+            if _type(record.get("task")) is _STR:
                 found.setdefault(record["task"], record)
     return found
 
