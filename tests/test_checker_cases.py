@@ -43,7 +43,7 @@ class Row:
 
 
 def _solution(task_id: str) -> object:
-    return {**suite._answers_ex03_ex04(), **suite._answers_ex08_ex09(),
+    return {**suite._answers_ex03_ex04(), **suite._answers_ex08_ex09(), **suite._answers_ex05_ex06(),
             "ex02_topo_small": suite._quiet_namespace("02_scalar_engine")["topological_order"],
             "ex02_topo_deep": suite._quiet_namespace("02_scalar_engine")["topological_order"],
             }[task_id]
@@ -205,6 +205,16 @@ def _hvp_diagonal_only(f, x, v):
     return minigrad.tensor(diagonal) * v
 
 
+def _zero_gradients(w, b, X, Y, sizes):
+    w.grad, b.grad = minigrad.zeros_like(w), minigrad.zeros_like(b)
+
+
+def _first_micro_batch_only(w, b, X, Y, sizes):
+    w.grad = b.grad = None
+    for loss, share in suite._micro_batch_losses(w, b, X, Y, sizes[:1]):
+        (loss * share).backward()
+
+
 TABLE: dict[str, list[Row]] = {
     "ex02_topo_small": [*_TOPO_COMMON, Row("no visited set", lambda: _no_visited_set, "twice")],
     "ex02_topo_deep": [
@@ -268,6 +278,17 @@ TABLE: dict[str, list[Row]] = {
         Row("a lookup table of the shown inputs",
             lambda: _only_on_shown("ex08_hvp", lambda f, x, v: _values(x, v), lambda f, x, v: v),
             "compute g = ∇f(x) with create_graph=True", passes_self_study=True),
+    ],
+    "ex05_microbatch": [
+        Row("the chapter's loss / K, right for equal micro-batches only",
+            lambda: suite._equally_weighted_micro_batches, "weights every micro-batch equally"),
+        Row("unscaled losses", lambda: suite._unscaled_micro_batches, "weight it by its share of the rows"),
+        Row("old gradients kept", lambda: suite._unzeroed_micro_batches, "held old gradients"),
+        Row("one backward over the whole batch", lambda: suite._whole_batch_at_once,
+            "run one backward per micro-batch"),
+        Row("a typed-in constant (zero gradients)", lambda: _zero_gradients, "[w.grad, b.grad]"),
+        Row("partially right: weighted by n_k / N but only the first micro-batch",
+            lambda: _first_micro_batch_only, "[w.grad, b.grad]"),
     ],
     "ex09_eps": [
         Row("1e-4, whose truncation error is 1.7e-9", lambda: 1e-4, "too large: the truncation error"),

@@ -510,25 +510,34 @@ def _endpoint_slope(steps, errors):
     return (math.log(errors[-1]) - math.log(errors[0])) / (math.log(steps[-1]) - math.log(steps[0]))
 
 
-def _micro_batch_losses(w, b, X, Y, micro_batches):
-    rows = X.shape[0] // micro_batches
-    for k in range(micro_batches):
-        part = slice(k * rows, (k + 1) * rows)
-        yield ((X[part] @ w + b - Y[part]) ** 2).mean()
+def _micro_batch_losses(w, b, X, Y, sizes):
+    """(mean squared error of micro-batch k, its share n_k / N of the rows) for each k."""
+    start = 0
+    for rows in sizes:
+        part = slice(start, start + rows)
+        yield ((X[part] @ w + b - Y[part]) ** 2).mean(), rows / X.shape[0]
+        start += rows
 
 
-def _unscaled_micro_batches(w, b, X, Y, micro_batches):
+def _unscaled_micro_batches(w, b, X, Y, sizes):
     w.grad = b.grad = None
-    for loss in _micro_batch_losses(w, b, X, Y, micro_batches):
-        loss.backward()  # forgets / micro_batches
+    for loss, _ in _micro_batch_losses(w, b, X, Y, sizes):
+        loss.backward()  # forgets the weight n_k / N
 
 
-def _unzeroed_micro_batches(w, b, X, Y, micro_batches):
-    for loss in _micro_batch_losses(w, b, X, Y, micro_batches):
-        (loss / micro_batches).backward()
+def _unzeroed_micro_batches(w, b, X, Y, sizes):
+    for loss, share in _micro_batch_losses(w, b, X, Y, sizes):
+        (loss * share).backward()
 
 
-def _whole_batch_at_once(w, b, X, Y, micro_batches):
+def _equally_weighted_micro_batches(w, b, X, Y, sizes):
+    # Chapter 05's pattern, loss / K: right only when the micro-batches have equal sizes.
+    w.grad = b.grad = None
+    for loss, _ in _micro_batch_losses(w, b, X, Y, sizes):
+        (loss / len(sizes)).backward()
+
+
+def _whole_batch_at_once(w, b, X, Y, sizes):
     w.grad = b.grad = None
     ((X @ w + b - Y) ** 2).mean().backward()
 
@@ -691,7 +700,8 @@ def _fit_a_straight_line(X, y):
      "it does not replace it"),
     ("ex05_predict_raises", [{"B", "D"}, "b"], "multiplying by a constant saves the constant"),
     ("ex05_predict_raises", [{"B", "C", "D"}, "c"], "that is not what fails"),
-    ("ex05_microbatch", _unscaled_micro_batches, "divide it by the number of micro-batches"),
+    ("ex05_microbatch", _unscaled_micro_batches, "weight it by its share of the rows, n_k / N"),
+    ("ex05_microbatch", _equally_weighted_micro_batches, "weights every micro-batch equally"),
     ("ex05_microbatch", _unzeroed_micro_batches, "held old gradients"),
     ("ex05_microbatch", _whole_batch_at_once, "run one backward per micro-batch"),
     ("ex05_fix_training", _train_step_without_zero_grad, "call optimizer.zero_grad() before"),
