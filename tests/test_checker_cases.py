@@ -43,7 +43,9 @@ class Row:
 
 
 def _solution(task_id: str) -> object:
+    ex01 = suite._quiet_namespace("01_derivatives")
     return {**suite._answers_ex03_ex04(), **suite._answers_ex08_ex09(), **suite._answers_ex05_ex06(),
+            "ex01_measured_orders": ex01["measure_order"], "ex01_best_step": ex01["best_step"],
             "ex02_topo_small": suite._quiet_namespace("02_scalar_engine")["topological_order"],
             "ex02_topo_deep": suite._quiet_namespace("02_scalar_engine")["topological_order"],
             }[task_id]
@@ -215,7 +217,69 @@ def _first_micro_batch_only(w, b, X, Y, sizes):
         (loss * share).backward()
 
 
+def _order_ignoring_the_steps(difference, f, exact, x, steps):
+    # Measured on steps of its own, down to 1e-8, where round-off bends the curve.
+    own = [10.0**-k for k in range(1, 9)]
+    errors = [abs(difference(f, x, h) - exact) for h in own]
+    return float(np.polyfit(np.log(own), np.log(errors), 1)[0])
+
+
+def _order_of_relative_error_per_step(difference, f, exact, x, steps):
+    # The slope of log(error / h): one less than the order.
+    errors = [abs(difference(f, x, h) - exact) / h for h in steps]
+    return float(np.polyfit(np.log(steps), np.log(errors), 1)[0])
+
+
+def _order_of_the_estimates(difference, f, exact, x, steps):
+    # Fits the estimates themselves instead of their errors.
+    values = [abs(difference(f, x, h)) for h in steps]
+    return float(np.polyfit(np.log(steps), np.log(values), 1)[0])
+
+
+def _smallest_step(difference, f, exact, x, candidates):
+    return min(candidates)
+
+
+def _step_by_the_forward_rule(difference, f, exact, x, candidates):
+    # √ε ≈ 1e-8, right for the forward difference of chapter 01 only.
+    return 1e-8
+
+
+def _largest_error_step(difference, f, exact, x, candidates):
+    errors = [abs(difference(f, x, h) - exact) for h in candidates]
+    return candidates[errors.index(max(errors))]
+
+
+def _best_step_of_forward_difference(difference, f, exact, x, candidates):
+    # Measures, but always with the forward difference instead of the one given.
+    errors = [abs((f(x + h) - f(x)) / h - exact) for h in candidates]
+    return candidates[errors.index(min(errors))]
+
+
 TABLE: dict[str, list[Row]] = {
+    "ex01_measured_orders": [
+        Row("a typed-in 1", lambda: lambda difference, f, exact, x, steps: 1.0,
+            "not what the errors of this scheme show"),
+        Row("a typed-in 2", lambda: lambda difference, f, exact, x, steps: 2.0,
+            "not what the errors of this scheme show"),
+        Row("the slope of the estimates, not their errors", lambda: _order_of_the_estimates,
+            "not what the errors of this scheme show"),
+        Row("the slope of error / h", lambda: _order_of_relative_error_per_step,
+            "not what the errors of this scheme show"),
+        Row("steps of its own down to 1e-8, not the ones given", lambda: _order_ignoring_the_steps,
+            "not what the errors of this scheme show"),
+    ],
+    "ex01_best_step": [
+        Row("the chapter's 1e-8, a typed-in constant", lambda: _step_by_the_forward_rule, "too small"),
+        Row("the smallest candidate", lambda: _smallest_step, "too small: below the best step, round-off"),
+        Row("the step of the largest error", lambda: _largest_error_step, "too large"),
+        Row("partially right: measured with the forward difference whatever is given",
+            lambda: _best_step_of_forward_difference, "too small"),
+        Row("a lookup table of the shown inputs",
+            lambda: _only_on_shown("ex01_best_step", lambda difference, f, exact, x, candidates: (x, exact),
+                                   lambda difference, f, exact, x, candidates: 1e-8),
+            "too small", passes_self_study=True),
+    ],
     "ex02_topo_small": [*_TOPO_COMMON, Row("no visited set", lambda: _no_visited_set, "twice")],
     "ex02_topo_deep": [
         *_TOPO_COMMON,
