@@ -11,7 +11,9 @@ every entry); did you apply the chain rule to b²?``. ``call(f, *args)`` runs a 
 function and reports "not attempted yet" (``NotImplementedError``) or a forgotten
 ``return`` (``None``) in plain words. A graded check cell calls
 ``check_task(grade_id, answer)``, which runs the registered task of that cell; the grader
-also re-judges its results outside the notebook.
+also re-judges its results outside the notebook. The locked self-check cell after a graded
+prediction opens with ``commit_prediction(grade_id, prediction)``, which refuses to show the
+truth before the prediction is given and records it (``tasks/commitments.py``).
 
 What lives where:
 
@@ -37,6 +39,7 @@ from .checks import (
     check_type,
 )
 from .tasks import check_task, grading_seed
+from .tasks.commitments import commit_prediction
 
 # While a notebook is graded, keep its check cells running as written (see guard.py).
 if grading_seed() is not None:
@@ -53,4 +56,5 @@ __all__ = [
     "check_shape",
     "check_task",
     "check_type",
+    "commit_prediction",
 ]

@@ -52,3 +52,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "torch" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.torch)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    # The checker-case tables of test_checker_cases.py: how many wrong answers were graded.
+    import sys
+
+    module = sys.modules.get("test_checker_cases")
+    if module is not None and module.CHECKED:
+        tasks = len({case.split(":")[0] for case in module.CHECKED})
+        terminalreporter.write_line(f"checker cases: {len(module.CHECKED)} wrong answers graded "
+                                    f"as expected over {tasks} tasks")

@@ -100,7 +100,9 @@ def test_untouched_exercises_score_zero_and_say_not_attempted(graded):
 
 
 def test_plausible_mistakes_get_partial_credit_and_the_specific_message(graded):
-    assert result(graded, "plausible", EX01).score == 6.0
+    # The central difference divides by h (0 of 2); measure_order, applied by the check to its
+    # own difference formulas, does not depend on it.
+    assert result(graded, "plausible", EX01).score == 7.0
     ex01 = tasks(graded, "plausible", EX01)
     assert ex01["ex01_central_difference"].score == 0.0
     assert "so divide by 2h, not by h" in ex01["ex01_central_difference"].message
@@ -140,8 +142,9 @@ def test_a_deleted_test_cell_comes_back_and_a_deleted_answer_costs_its_checks(gr
         in deleter.notes
     got = scores(graded, "deleter")
     assert got["ex01_forward_difference"] == 1.0  # restored, run, passed
-    assert got["ex01_central_difference"] == 0.0 and got["ex01_measured_orders"] == 0.0
-    assert deleter.score == 7.0
+    assert got["ex01_central_difference"] == 0.0
+    assert got["ex01_measured_orders"] == 1.0  # measure_order is checked on formulas of its own
+    assert deleter.score == 8.0
 
 
 def test_changed_cell_types_are_changed_back(graded):

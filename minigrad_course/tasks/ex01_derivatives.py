@@ -9,8 +9,7 @@ code, so the grader can recompute them in its own process.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import e as _E
-from math import exp, log, sin
+from math import cos, exp, log, sin
 from typing import Any, Callable
 
 from .. import _plain
@@ -313,80 +312,139 @@ class ErrorOrder(Task):
                        mistakes=mistakes)
 
 
+# ------------------------------------------- tasks 3b and 3c: orders and steps, measured
+# Difference schemes the learner's measuring code is applied to. Only the forward and
+# central differences are in the chapter; the others are new to the learner, so a typed-in
+# 1 or 2 (or the chapter's 1e-8) cannot pass, and the measurement must be written in general.
+SCHEMES: dict[str, tuple[int, Callable[[Callable[[float], float], float, float], float]]] = {
+    "forward": (1, lambda f, x, h: (f(x + h) - f(x)) / h),
+    "backward": (1, lambda f, x, h: (f(x) - f(x - h)) / h),
+    "central": (2, lambda f, x, h: (f(x + h) - f(x - h)) / (2 * h)),
+    "one-sided, second order": (2, lambda f, x, h: (-3 * f(x) + 4 * f(x + h) - f(x + 2 * h)) / (2 * h)),
+    "five-point": (4, lambda f, x, h: (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)),
+}
+FUNCTIONS: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "exp": (exp, exp),
+    "sin": (sin, cos),
+    "x**5 - x": (lambda x: x**5 - x, lambda x: 5 * x**4 - 1),  # not exact for five points
+    "log": (log, lambda x: 1 / x),
+}
+# Steps where each order's error still shrinks steadily (before round-off takes over).
+ORDER_STEPS = {1: [1e-1, 1e-2, 1e-3, 1e-4], 2: [1e-1, 1e-2, 1e-3], 4: [0.1, 0.05, 0.025, 0.0125]}
+CANDIDATE_STEPS = [10.0**-k for k in range(1, 14)]
+
+
+@dataclass(frozen=True)
+class SchemeCase:
+    scheme: str
+    function: str
+    x: float
+
+    def describe(self, call: str) -> str:
+        return f"{call} for the {self.scheme} difference of f(x) = {self.function} at x = " \
+               f"{_plain.format_number(self.x)}"
+
+
+def _scheme_cases(task: Task, seed: int, schemes: list[str]) -> list[SchemeCase]:
+    rng = task.rng(seed)
+    # x in [0.5, 1.2]: away from where sin's third derivative vanishes (π/2), which
+    # would hide the h² term of a second-order scheme.
+    return [SchemeCase(scheme, rng.choice(sorted(FUNCTIONS)), round(rng.uniform(0.5, 1.2), 3))
+            for scheme in schemes]
+
+
+def _scheme_arguments(case: SchemeCase) -> tuple[Any, Any, float]:
+    order, difference = SCHEMES[case.scheme]
+    f, df = FUNCTIONS[case.function]
+    return difference, f, df(case.x)
+
+
 @register
 class MeasuredOrders(Task):
-    """The orders measured for the learner's two differences: about 1 and about 2."""
+    """measure_order(difference, f, exact, x, steps): the order of any difference scheme."""
 
     id = "ex01_measured_orders"
 
-    def cases(self, seed: int) -> list[None]:
-        return [None]
+    def cases(self, seed: int) -> list[SchemeCase]:
+        rng = self.rng(seed)
+        hidden = ["backward", "one-sided, second order", "five-point"]
+        rng.shuffle(hidden)
+        return _scheme_cases(self, seed, ["forward", "central", *hidden])
 
-    def run(self, answer: Any, case: None) -> object:
+    def run(self, answer: Any, case: SchemeCase) -> object:
         __tracebackhide__ = True
-        forward_order, central_order = answer
-        return [plain_number(forward_order, "forward_order"),
-                plain_number(central_order, "central_order")]
+        difference, f, exact = _scheme_arguments(case)
+        steps = list(ORDER_STEPS[SCHEMES[case.scheme][0]])
+        label = case.describe("measure_order(difference, f, exact, x, steps)")
+        if answer is None:
+            raise CheckFailed("measure_order is None: define the function first")
+        result = attempt(label, lambda: answer(difference, f, exact, case.x, steps))
+        if result is None:
+            raise CheckFailed(f"{label} returned None: did you forget `return`?")
+        return plain_number(result, label)
 
-    def judge(self, case: None, produced: object) -> str | None:
-        if _type(produced) is not _plain.LIST or len(produced) != 2:
-            return "expected two numbers: forward_order and central_order"
-        forward_order, central_order = produced
-        if _type(forward_order) is not _plain.FLOAT or _type(central_order) is not _plain.FLOAT:
-            return "forward_order and central_order should be numbers"
-        forward_ok = 0.8 <= forward_order <= 1.2
-        central_ok = 1.8 <= central_order <= 2.2
-        if forward_ok and central_ok:
+    def judge(self, case: SchemeCase, produced: object) -> str | None:
+        label = case.describe("measure_order(difference, f, exact, x, steps)")
+        if _type(produced) is not _plain.FLOAT:
+            return f"{label} should be a single number"
+        order = SCHEMES[case.scheme][0]
+        if order - 0.3 <= produced <= order + 0.3:
             return None
-        if 1.8 <= forward_order <= 2.2 and 0.8 <= central_order <= 1.2:
-            return ("forward_order and central_order look swapped: which difference has the "
-                    "smaller error for the same step?")
-        if forward_order < 0 or central_order < 0:
-            return ("an order came out negative: errors shrink as the step shrinks, so the "
-                    "slope of log(error) against log(step) is positive")
-        wrong = [name for name, ok in (("forward_order", forward_ok),
-                                       ("central_order", central_ok)) if not ok]
-        values = {"forward_order": forward_order, "central_order": central_order}
-        shown = ", ".join(f"{name} = {_plain.format_number(values[name])}" for name in wrong)
-        return (f"{shown} is not what the errors show; measure on steps where the error "
-                f"still shrinks steadily (here 1e-1 to 1e-4), before round-off takes over, "
-                f"and use the absolute error |estimate - exact|")
+        if produced < 0:
+            return (f"{label} is {_plain.format_number(produced)}, negative: errors shrink as "
+                    f"the step shrinks, so the slope of log(error) against log(step) is positive")
+        return (f"{label} is {_plain.format_number(produced)}, which is not what the errors of "
+                f"this scheme show: compute the absolute error |difference(f, x, h) - exact| "
+                f"for each step h of steps, then the slope of log(error) against log(h) "
+                f"(your error_order)")
 
 
-BEST_STEP_CANDIDATES = [10.0**-k for k in range(1, 14)]
-
-
-def forward_errors_of_exp() -> list[float]:
-    """|forward difference of exp at 1 - e| for every candidate step, in float64."""
-    return [_plain.absolute((exp(1.0 + h) - exp(1.0)) / h - _E) for h in BEST_STEP_CANDIDATES]
+def _scheme_errors(case: SchemeCase) -> list[float]:
+    difference, f, exact = _scheme_arguments(case)
+    return [_plain.absolute(difference(f, case.x, h) - exact) for h in CANDIDATE_STEPS]
 
 
 @register
 class BestStep(Task):
-    """The step with the smallest error for the forward difference of exp at x = 1."""
+    """best_step(difference, f, exact, x, candidates): the candidate step with the least error."""
 
     id = "ex01_best_step"
 
-    def cases(self, seed: int) -> list[None]:
-        return [None]
+    def cases(self, seed: int) -> list[SchemeCase]:
+        rng = self.rng(seed)
+        hidden = ["central", "five-point", "one-sided, second order"]
+        rng.shuffle(hidden)
+        return _scheme_cases(self, seed + 1, ["forward", *hidden])
 
-    def run(self, answer: Any, case: None) -> object:
+    def run(self, answer: Any, case: SchemeCase) -> object:
         __tracebackhide__ = True
-        return plain_number(answer, "best_h")
+        difference, f, exact = _scheme_arguments(case)
+        label = case.describe("best_step(difference, f, exact, x, candidates)")
+        if answer is None:
+            raise CheckFailed("best_step is None: define the function first")
+        result = attempt(label, lambda: answer(difference, f, exact, case.x, list(CANDIDATE_STEPS)))
+        if result is None:
+            raise CheckFailed(f"{label} returned None: did you forget `return`?")
+        return plain_number(result, label)
 
-    def judge(self, case: None, produced: object) -> str | None:
+    def judge(self, case: SchemeCase, produced: object) -> str | None:
+        label = case.describe("best_step(difference, f, exact, x, candidates)")
         if _type(produced) is not _plain.FLOAT:
-            return "best_h should be a single number"
-        errors = forward_errors_of_exp()
+            return f"{label} should be a single number"
+        errors = _scheme_errors(case)
         smallest = min(errors)
-        for step, error in zip(BEST_STEP_CANDIDATES, errors):
+        best = CANDIDATE_STEPS[errors.index(smallest)]
+        for step, error in zip(CANDIDATE_STEPS, errors):
             if _plain.is_close(produced, step, 1e-9, 0.0):
                 if error <= 3 * smallest:
                     return None
-                if step < BEST_STEP_CANDIDATES[errors.index(smallest)]:
-                    return (f"best_h = {_plain.format_number(produced)} is too small: below "
-                            f"the best step, round-off error (about eps/h) grows as h shrinks")
-                return (f"best_h = {_plain.format_number(produced)} is too large: the "
-                        f"truncation error (about h/2 * f''(x)) still dominates there")
-        return (f"best_h = {_plain.format_number(produced)} is not one of the candidate steps "
-                f"10**-1, 10**-2, ..., 10**-13")
+                if step < best:
+                    return (f"{label} is {_plain.format_number(produced)}, too small: below "
+                            f"the best step, round-off error (about ε·|f|/h) grows as h "
+                            f"shrinks; measure the error of every candidate and return the "
+                            f"step with the smallest")
+                return (f"{label} is {_plain.format_number(produced)}, too large: the "
+                        f"truncation error still dominates there; measure the error of every "
+                        f"candidate and return the step with the smallest")
+        return (f"{label} is {_plain.format_number(produced)}, which is not one of the "
+                f"candidate steps 10**-1, 10**-2, ..., 10**-13")

@@ -9,6 +9,7 @@ the order it returns by its defining property, not against one particular order.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from math import tanh
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from .. import _plain
 from ..checks import CheckFailed, NotAttempted, attempt
 from . import Task, partial_derivatives, plain_number, register
+from .shortcuts import Shortcut, refuses
 
 _type = type
 _isinstance = isinstance
@@ -290,10 +292,19 @@ def _reused_operand() -> GraphCase:
                      ("a", "b", "c", "d", "e"), ((), (0, 0), (1, 0), (1,), (2, 3)), 4)
 
 
+def _shuffled_labels(rng: random.Random, size: int) -> tuple[str, ...]:
+    """Names n0, n1, ... in an order unrelated to the graph's: sorting the nodes by their
+    labels must not give a topological order (the only one is node 0, 1, 2, ...)."""
+    numbers = list(range(size))
+    while numbers == sorted(numbers):
+        rng.shuffle(numbers)
+    return tuple(f"n{number}" for number in numbers)
+
+
 def _chain(length: int) -> GraphCase:
     operands = ((),) + tuple((i - 1,) for i in range(1, length))
-    return GraphCase(f"a chain of {length} nodes", tuple(f"n{i}" for i in range(length)),
-                     operands, length - 1)
+    labels = _shuffled_labels(random.Random(f"chain:{length}"), length)
+    return GraphCase(f"a chain of {length} nodes", labels, operands, length - 1)
 
 
 def _random_graph(task: Task, seed: int, size: int) -> GraphCase:
@@ -307,7 +318,7 @@ def _random_graph(task: Task, seed: int, size: int) -> GraphCase:
             chosen.append(0)
         rng.shuffle(chosen)
         operands.append(tuple(chosen))
-    return GraphCase(f"a random graph of {size} nodes", tuple(f"n{i}" for i in range(size)),
+    return GraphCase(f"a random graph of {size} nodes", _shuffled_labels(rng, size),
                      tuple(operands), size - 1)
 
 
@@ -321,6 +332,12 @@ def _build(case: GraphCase) -> tuple[GraphNode, dict[int, int], list[GraphNode]]
     for label, operands in zip(case.labels, case.operands):
         nodes.append(GraphNode(label, tuple(nodes[i] for i in operands)))
     return nodes[case.root], {id(node): index for index, node in enumerate(nodes)}, nodes
+
+
+_TOPOLOGICAL_SHORTCUT = Shortcut(
+    "minigrad.scalar", "topological_order", "minigrad.scalar.topological_order",
+    "it is the course's own topological sort, the function this task asks you to write",
+    watch=False)  # Value.backward calls it: only a reference in the answer's code counts
 
 
 class _TopologicalOrderTask(Task):
@@ -377,6 +394,7 @@ class _TopologicalOrderTask(Task):
 
 
 @register
+@refuses(_TOPOLOGICAL_SHORTCUT, label="topological_order")
 class TopologicalOrderSmall(_TopologicalOrderTask):
     id = "ex02_topo_small"
 
@@ -385,6 +403,7 @@ class TopologicalOrderSmall(_TopologicalOrderTask):
 
 
 @register
+@refuses(_TOPOLOGICAL_SHORTCUT, label="topological_order")
 class TopologicalOrderDeep(_TopologicalOrderTask):
     id = "ex02_topo_deep"
     DEPTH = 10_000

@@ -17,6 +17,7 @@ from .. import _plain
 from ..checks import CheckFailed, attempt, compare
 from . import Task, plain_answer, register
 from . import minigrad_engine as _minigrad
+from .shortcuts import Shortcut, refuses
 
 _type = type
 _isinstance = isinstance
@@ -102,6 +103,10 @@ def _random_broadcast(rng: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
 
 
 @register
+@refuses(Shortcut("minigrad.autograd.engine", "unbroadcast", "minigrad.autograd.engine.unbroadcast",
+                  "it is the engine's unbroadcast, the very function this task asks you to write",
+                  watch=False),  # every backward through a broadcast calls it
+         label="unbroadcast")
 class Unbroadcast(Task):
     """unbroadcast(grad, shape) sums grad over the copies that broadcasting made."""
 
@@ -321,6 +326,10 @@ def _div_expected(case: DivCase) -> tuple[list[float], list[float], list[float]]
 
 
 @register
+@refuses(Shortcut("minigrad.ops.elementwise", "Div", "minigrad.ops.elementwise.Div",
+                  "it is the engine's own division Function, with the backward this task asks "
+                  "you to write", watch=False),
+         label="your Div")
 class DivFunction(Task):
     """A Function for a / b: forward saves its inputs, backward returns (g/b, -g·a/b²)."""
 

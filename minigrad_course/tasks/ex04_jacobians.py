@@ -19,6 +19,7 @@ from .. import _plain
 from ..checks import CheckFailed, attempt, compare
 from . import Task, plain_answer, plain_number, register
 from . import minigrad_engine as _minigrad
+from .shortcuts import functional_shortcuts, refuses
 
 _type = type
 _isinstance = isinstance
@@ -107,6 +108,10 @@ def _rows_expected(case: RowsCase) -> list[list[float]]:
 
 
 @register
+@refuses(*functional_shortcuts("it computes the whole Jacobian (or its rows) for you, and this "
+                               "task is to build it from one backward pass per row, seeded "
+                               "with a one-hot vector"),
+         label="jacobian_from_vjps")
 class JacobianFromVjps(Task):
     """jacobian_from_vjps(f, x): row i of J from a backward pass seeded with e_i."""
 

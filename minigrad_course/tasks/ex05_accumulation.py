@@ -196,12 +196,14 @@ class MicroBatchCase:
     targets: tuple[float, ...]  # Y, N values (a column)
     weights: tuple[float, ...]  # w, d values (a column)
     bias: float
-    micro_batches: int
+    sizes: tuple[int, ...]  # the rows of each micro-batch, in order; they add up to N
     stale: float  # what w.grad and b.grad hold before the call (0: they are None)
 
 
-def _random_micro_batch_case(rng: Any, rows: int, features: int, micro_batches: int,
+def _random_micro_batch_case(rng: Any, features: int, sizes: tuple[int, ...],
                              stale: float) -> MicroBatchCase:
+    rows = sum(sizes)
+
     def number() -> float:
         return round(rng.uniform(-2.0, 2.0), 3)
 
@@ -210,35 +212,57 @@ def _random_micro_batch_case(rng: Any, rows: int, features: int, micro_batches: 
         targets=tuple(number() for _ in _range(rows)),
         weights=tuple(number() for _ in _range(features)),
         bias=number(),
-        micro_batches=micro_batches,
+        sizes=sizes,
         stale=stale,
     )
 
 
-def mse_gradient(case: MicroBatchCase) -> tuple[list[float], float]:
-    """The gradient of L = mean((Xw + b - Y)²): dL/dw = (2/N) Xᵀr, dL/db = (2/N) Σ r."""
-    n = _len(case.inputs)
+def mse_gradient(case: MicroBatchCase, start: int = 0, stop: int | None = None
+                 ) -> tuple[list[float], float]:
+    """The gradient of L = mean((Xw + b - Y)²) over rows start..stop-1 (default all):
+    dL/dw = (2/n) Xᵀr, dL/db = (2/n) Σ r."""
+    inputs = case.inputs[start:stop]
+    targets = case.targets[start:stop]
+    n = _len(inputs)
     residuals = [sum(x * w for x, w in zip(row, case.weights)) + case.bias - y
-                 for row, y in zip(case.inputs, case.targets)]
-    grad_w = [2.0 / n * sum(r * row[j] for r, row in zip(residuals, case.inputs))
+                 for row, y in zip(inputs, targets)]
+    grad_w = [2.0 / n * sum(r * row[j] for r, row in zip(residuals, inputs))
               for j in _range(_len(case.weights))]
     grad_b = 2.0 / n * sum(residuals)
     return grad_w, grad_b
 
 
+def _equally_weighted(case: MicroBatchCase) -> list[float]:
+    """The chapter's pattern, (loss of micro-batch k) / K: right only for equal sizes."""
+    total = [0.0] * (_len(case.weights) + 1)
+    start = 0
+    for size in case.sizes:
+        grad_w, grad_b = mse_gradient(case, start, start + size)
+        total = [t + g / _len(case.sizes) for t, g in zip(total, grad_w + [grad_b])]
+        start += size
+    return total
+
+
 @register
 class MicroBatches(Task):
-    """accumulate_gradients(w, b, X, Y, k) leaves the full batch's gradient in w.grad, b.grad."""
+    """accumulate_gradients(w, b, X, Y, sizes) leaves the full batch's gradient in w.grad and
+    b.grad, with micro-batches of the given (unequal) sizes: each weighted by n_k / N."""
 
     id = "ex05_microbatch"
 
     def cases(self, seed: int) -> list[MicroBatchCase]:
         rng = self.rng(seed)
+        def sizes(count: int) -> tuple[int, ...]:
+            while True:  # unequal sizes, so that weighting them equally shows
+                drawn = tuple(rng.randint(1, 6) for _ in _range(count))
+                if _len(set(drawn)) > 1:
+                    return drawn
+
         return [
-            _random_micro_batch_case(rng, 8, 2, 2, 0.0),
-            _random_micro_batch_case(rng, 12, 3, 4, 0.0),
-            _random_micro_batch_case(rng, 12, 2, 3, 5.0),  # old gradients to get rid of
-            _random_micro_batch_case(rng, 10, 3, 5, 0.0),
+            _random_micro_batch_case(rng, 2, (4, 4), 0.0),  # equal sizes, as in the chapter
+            _random_micro_batch_case(rng, 3, sizes(3), 0.0),
+            _random_micro_batch_case(rng, 2, sizes(2), 5.0),  # old gradients to get rid of
+            _random_micro_batch_case(rng, 3, sizes(4), 0.0),
         ]
 
     def run(self, answer: Any, case: MicroBatchCase) -> object:
@@ -255,10 +279,11 @@ class MicroBatches(Task):
             b.grad = torch.full((1,), case.stale, dtype=torch.float64)
         passes = []
         w.register_hook(lambda grad: passes.append(1))  # one call per backward that reaches w
-        label = (f"accumulate_gradients(w, b, X, Y, micro_batches={case.micro_batches}) with X of "
+        sizes = list(case.sizes)
+        label = (f"accumulate_gradients(w, b, X, Y, sizes={sizes}) with X of "
                  f"shape ({_len(case.inputs)}, {_len(case.weights)})")
         with torch.enable_grad():
-            attempt(label, lambda: answer(w, b, X, Y, case.micro_batches))
+            attempt(label, lambda: answer(w, b, X, Y, list(sizes)))
         if w.grad is None or b.grad is None:
             missing = "w.grad" if w.grad is None else "b.grad"
             raise CheckFailed(f"after {label}, {missing} is None: call backward on each "
@@ -275,29 +300,34 @@ class MicroBatches(Task):
             return "the record of accumulate_gradients is malformed"
         grad_w, grad_b, passes = produced
         expected_w, expected_b = mse_gradient(case)
-        k = case.micro_batches
+        k = _len(case.sizes)
         rows = _len(case.inputs)
-        context = (f"for X of shape ({rows}, {_len(case.weights)}) in {k} micro-batches of "
-                   f"{rows // k} rows")
+        context = (f"for X of shape ({rows}, {_len(case.weights)}) in micro-batches of "
+                   f"{list(case.sizes)} rows")
         got = grad_w + [grad_b] if _type(grad_w) is _plain.LIST else None
         expected = expected_w + [expected_b]
         stale = [g + case.stale for g in expected]
         mistakes = [
             ([k * g for g in expected], f"{k} times too large: each micro-batch's loss is a mean "
-                                        f"over its own rows; divide it by the number of "
-                                        f"micro-batches ({k}) before backward"),
-            ([g / k for g in expected], f"{k} times too small: divide each micro-batch's loss by "
-                                        f"{k} once, not the whole sum again"),
-            ([g * rows / k for g in expected], "each micro-batch's loss should be its mean "
-                                               "squared error, divided by the number of "
-                                               "micro-batches"),
+                                        f"over its own rows; weight it by its share of the rows, "
+                                        f"n_k / N, before backward"),
+            ([g / k for g in expected], f"{k} times too small: weight each micro-batch's loss "
+                                        f"by n_k / N once, not the whole sum again"),
+            ([g * rows for g in expected], "each micro-batch's loss should be its mean squared "
+                                           "error, weighted by n_k / N"),
         ]
+        if _len(set(case.sizes)) > 1:
+            mistakes.insert(0, (_equally_weighted(case),
+                                "that weights every micro-batch equally (loss / number of "
+                                "micro-batches), which is right only when they have the same "
+                                "size: the mean over all N rows weights micro-batch k by its "
+                                "share of the rows, n_k / N"))
         if case.stale:
             mistakes.insert(0, (stale, f"w.grad and b.grad held old gradients ({_fmt(case.stale)} "
                                        f"everywhere) before your function ran: zero them (or "
                                        f"set them to None) first"))
         message = compare(f"{context}, [w.grad, b.grad]", got, expected, rtol=1e-7, atol=1e-10,
-                          hint="accumulate (loss of micro-batch k) / micro_batches over the "
+                          hint="accumulate (loss of micro-batch k) * n_k / N over the "
                                "micro-batches, one backward each",
                           mistakes=mistakes)
         if message is not None:

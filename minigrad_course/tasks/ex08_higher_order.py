@@ -24,6 +24,7 @@ from .. import _plain
 from ..checks import CheckFailed, NotAttempted, attempt, compare
 from . import Task, plain_answer, plain_number, register
 from . import minigrad_engine as _minigrad
+from .shortcuts import functional_shortcuts, refuses
 
 _type = type
 _isinstance = isinstance
@@ -189,6 +190,10 @@ def _derivatives(case: SecondCase) -> tuple[float, float]:
 
 
 @register
+@refuses(*functional_shortcuts("it differentiates twice for you, and this task is to do it "
+                               "yourself: torch.autograd.grad with create_graph=True, then "
+                               "differentiate that gradient"),
+         label="second_derivative")
 class SecondDerivative(Task):
     """``second_derivative(f, x)``: f''(x) by differentiating a gradient made with create_graph."""
 
@@ -299,6 +304,11 @@ def _product_expected(case: ProductCase) -> tuple[list[float], list[float]]:
 
 
 @register
+@refuses(*functional_shortcuts("it computes the Hessian-vector product (or the Hessian) for "
+                               "you, and this task is to do it with your own double backward: "
+                               "g = grad(f(x), x, create_graph=True), then the gradient of "
+                               "(g * v).sum()"),
+         label="hvp")
 class HessianVectorProduct(Task):
     """``hvp(f, x, v)``: Hv by a double backward, without building H."""
 
