@@ -260,9 +260,16 @@ def _entries(indices: list[int]) -> str:
 
 
 def _first_line(error: BaseException) -> str:
+    """The error's first line, and minigrad's hint for learners when it attached one (PyTorch's
+    message stays as PyTorch says it; minigrad adds its hint as an exception note)."""
     text = str(error).strip().splitlines()
     line = text[0] if text else ""
-    return line if _len(line) <= 200 else line[:197] + "..."
+    line = line if _len(line) <= 200 else line[:197] + "..."
+    notes = _getattr(error, "__notes__", None)
+    if notes:
+        hint = str(notes[0])
+        line += " (" + (hint if _len(hint) <= 200 else hint[:197] + "...") + ")"
+    return line
 
 
 def _dtype_name(dtype: object) -> str:

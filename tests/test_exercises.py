@@ -195,6 +195,18 @@ def test_call_reports_blank_exercises_missing_returns_and_errors():
     assert call(forward_difference, math.sin, 1.0, 0.5) == forward_difference(math.sin, 1.0, 0.5)
 
 
+def test_call_shows_pytorch_s_message_and_minigrad_s_hint_for_a_learner_s_error():
+    # minigrad raises PyTorch's message and attaches its hint for learners as a note: the
+    # feedback shows both.
+    def backward_of_a_constant():
+        return (minigrad.tensor([1.0, 2.0]) * 2).sum().backward()
+
+    message = failure(call, backward_of_a_constant)
+    assert message.startswith("backward_of_a_constant() raised RuntimeError: element 0 of tensors does not "
+                              "require grad and does not have a grad_fn (")
+    assert "requires_grad=True" in message.split("grad_fn (", 1)[1]
+
+
 def test_shape_dtype_and_type_checks_on_arrays_and_tensors():
     assert failure(check_shape, "w.grad", np.zeros((2, 3)), (3, 2)) == \
         "w.grad has shape (2, 3) but should have shape (3, 2)"
