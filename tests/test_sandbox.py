@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 EX01 = fake.EX01
 TIMEOUT = 10
 
-pytestmark = pytest.mark.skipif(sandbox.available() is not None,
-                                reason=f"no grading sandbox here: {sandbox.available()} "
-                                       f"(bash setup/ensure_bwrap.sh)")
+needs_bwrap = pytest.mark.skipif(sandbox.available() is not None,
+                                 reason=f"no grading sandbox here: {sandbox.available()} "
+                                        f"(bash setup/ensure_bwrap.sh)")
 
 
 def _checkout_fingerprint() -> dict[str, str]:
@@ -66,6 +66,8 @@ class Listener:
 
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
+    if sandbox.available() is not None:
+        pytest.skip(f"no grading sandbox here: {sandbox.available()} (bash setup/ensure_bwrap.sh)")
     folder = tmp_path_factory.mktemp("submissions")
     course = tmp_path_factory.mktemp("course")
     victim = subprocess.Popen(["sleep", "600"])
@@ -157,6 +159,7 @@ def test_unsafe_grading_says_so_in_the_output_and_in_every_row(tmp_path, monkeyp
 
 
 # ------------------------------------------------------------------------------ parallel
+@needs_bwrap
 def test_grades_are_the_same_for_any_number_of_jobs(tmp_path):
     folder = tmp_path / "class"
     fake.write(fake.solved(EX01), folder / "solver" / f"{EX01}.ipynb")
@@ -199,3 +202,39 @@ def test_the_progress_line_updates_in_place_on_a_terminal():
     text = screen.getvalue()
     assert text.count("\r\033[K") == 2 and text.endswith("\n") and echoed == []
     assert "  bob/01_derivatives: not graded: it broke; zero points\ngraded 2/2 notebooks" in text
+
+
+# ------------------------------------------------------------------- pure parts, no bwrap
+@pytest.mark.parametrize(("text", "expected"), [("", 2 * 2**30), ("2G", 2 * 2**30),
+                                                ("512M", 512 * 2**20), ("1.5GiB", 3 * 2**29),
+                                                ("1000000", 1000000)])
+def test_the_memory_limit_reads_sizes(monkeypatch, text, expected):
+    monkeypatch.setenv(sandbox.MEMORY_VARIABLE, text)
+    assert sandbox.memory_limit() == expected
+
+
+def test_only_errors_the_sandbox_raises_count_as_refusals():
+    def error(name, value):
+        return {"cell_type": "code", "outputs": [{"output_type": "error", "ename": name,
+                                                  "evalue": value}]}
+
+    honest = {"cells": [error("ValueError", "shapes (2,) and (3,) not aligned"),
+                        error("FileNotFoundError", "[Errno 2] No such file or directory: 'data.csv'"),
+                        error("FileNotFoundError",
+                              f"[Errno 2] No such file or directory: '{sandbox.HOME}/x'"),
+                        error("MemoryError", "")]}
+    assert sandbox.refusals(honest) == []
+    assert sandbox.ran_out_of_memory(honest)
+    hostile = {"cells": [error("OSError", "[Errno 30] Read-only file system: '/repo/x.py'")]}
+    assert sandbox.refusals(hostile) == [
+        "refused by the grading sandbox: OSError: [Errno 30] Read-only file system: "
+        "'/repo/x.py' (the checkout and the Python environment are read-only)"]
+
+
+def test_the_kernelspec_starts_the_launcher_and_is_interrupted_by_message(tmp_path):
+    path = sandbox.install(str(tmp_path))
+    spec = __import__("json").loads(path.read_text())
+    assert spec["argv"][1:] == ["-m", "minigrad_course.grading.sandbox", "kernel", "-f",
+                                "{connection_file}"]
+    assert spec["interrupt_mode"] == "message"
+    assert path == tmp_path / "share" / "jupyter" / "kernels" / "minigrad-sandbox" / "kernel.json"

@@ -35,7 +35,13 @@ its own user namespace with every capability dropped, with a clean environment (
 ``SANDBOX_ENVIRONMENT`` and the grading seed of its own submission pass). ``--die-with-parent``
 and the PID namespace make every process it started die with it. Its address space is
 limited to ``MINIGRAD_GRADING_MEMORY`` (default 2 GiB; ``make grade MEMORY=4G``): an
-allocation beyond it raises ``MemoryError`` in that cell, which the grader reports.
+allocation beyond it raises ``MemoryError`` in that cell, which the grader reports. Its
+``/tmp`` holds at most ``TMP_SIZE`` and no file it writes may exceed ``FILE_SIZE``.
+
+What it does not limit yet: the number of processes (a fork bomb; a cgroup with
+``pids.max`` would) and the memory of several processes together (``RLIMIT_AS`` is per
+process; a cgroup's ``memory.max`` would); the watchdog of ``parallel.py`` ends such a
+notebook after its time allowance.
 
 The connection file's folder is shared with the kernel, so it must hold nothing but this
 kernel's files (another kernel's connection file would let the notebook run code in it):
@@ -73,6 +79,11 @@ BWRAP_VARIABLE = "MINIGRAD_BWRAP"
 # removes after the job); /tmp otherwise.
 SCRATCH_VARIABLE = "MINIGRAD_SCRATCH_ROOT"
 DEFAULT_MEMORY = 2 * 1024**3
+# Disk a notebook may fill: its /tmp is a tmpfs of this size (in memory, but not counted in
+# its address space), and no file it writes may be larger (RLIMIT_FSIZE: its scratch folder
+# is on the grader's disk).
+TMP_SIZE = 256 * 2**20
+FILE_SIZE = 256 * 2**20
 HOME = "/home/student"
 SANDBOX_UID = 1000
 # The environment variables a kernel gets from the grader; everything else is cleared.
@@ -158,6 +169,8 @@ REFUSALS = (
     ("OSError", "Network is unreachable", "there is no network in the sandbox"),
     ("gaierror", "", "there is no network in the sandbox"),
     ("FileNotFoundError", "No such file or directory: '/", "the grader's files are out of its sight"),
+    ("OSError", "File too large", f"a file may hold at most {FILE_SIZE // 2**20} MiB"),
+    ("OSError", "No space left on device", f"/tmp holds at most {TMP_SIZE // 2**20} MiB"),
 )
 
 
@@ -240,7 +253,7 @@ def bwrap_command(connection_file: Path, scratch: Path, kernel: list[str]) -> li
         command += ["--ro-bind-try", path, path]
     # The grader's own code is not the kernel's business (it is not imported by the checks).
     command += ["--tmpfs", str(REPO / "minigrad_course" / "grading")]
-    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
                 "--bind", str(connection_file.parent), str(connection_file.parent),
                 "--bind", str(scratch), HOME, "--chdir", HOME, "--clearenv",
                 "--setenv", "HOME", HOME, "--setenv", "USER", "student",
@@ -310,6 +323,7 @@ def launch(argv: list[str]) -> int:
         limit = memory_limit()
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE, FILE_SIZE))
         child = subprocess.Popen(bwrap_command(connection_file, scratch, kernel))
         # Jupyter interrupts this kernel with a message (interrupt_mode), but an instructor
         # pressing Ctrl-C must not end the launcher and leave the sandbox. SIGTERM is passed on.
@@ -330,7 +344,7 @@ def main(argv: list[str]) -> int:
         why_not = available()
         print(why_not or "bwrap works: notebooks can be graded in the sandbox")
         return 0 if why_not is None else 1
-    print(__doc__.strip().splitlines()[-3:], file=sys.stderr)
+    print("usage:\n" + "\n".join(__doc__.strip().splitlines()[-3:]), file=sys.stderr)
     return 2
 
 
