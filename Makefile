@@ -158,18 +158,27 @@ ruff: $(STAMP) ## lint the code and notebooks with ruff
 # The nbgrader settings live in minigrad_course/grading/nbgrader_config.py. TIMEOUT=seconds
 # overrides its per-cell time limit for `make check` and `make grade`; ASSIGNMENT=01_derivatives
 # limits `make grade` to some exercises (default: those handed in).
+# Every notebook runs in a sandbox (bubblewrap, installed like dot; see
+# minigrad_course/grading/sandbox.py) with at most MEMORY of memory (default 2G). UNSAFE=1
+# grades without the sandbox, and says so in the output and in every row of grades.csv.
 TIMEOUT ?=
 ASSIGNMENT ?=
+MEMORY ?=
+UNSAFE ?=
+# JOBS=N grades N notebooks at once (default: the number of cores); grades do not depend on it.
+JOBS ?=
 GRADING_ARGS = $(if $(strip $(TIMEOUT)),--timeout $(TIMEOUT),)
+GRADE_IS_UNSAFE = $(filter-out 0 no false,$(UNSAFE))
 
 .PHONY: check grade
 check: setup ## score one notebook per task: make check NOTEBOOK=exercises/01_derivatives.ipynb
 	@test -n "$(NOTEBOOK)" || { echo "usage: make check NOTEBOOK=exercises/01_derivatives.ipynb" >&2; exit 2; }
 	$(PY) -m minigrad_course.grading.check "$(NOTEBOOK)" $(GRADING_ARGS)
 
-grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<student>/<NN_name>.ipynb)
+grade: setup ## grade a class with nbgrader, each notebook sandboxed: make grade SUBMISSIONS=dir (JOBS=N MEMORY=2G UNSAFE=1)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir, with dir/<student>/<NN_name>.ipynb" >&2; exit 2; }
-	$(PY) -m minigrad_course.grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a))
+	@$(if $(GRADE_IS_UNSAFE),true,bash setup/ensure_bwrap.sh)
+	$(if $(strip $(MEMORY)),MINIGRAD_GRADING_MEMORY=$(MEMORY)) $(PY) -m minigrad_course.grading.grade "$(SUBMISSIONS)" $(GRADING_ARGS) $(foreach a,$(ASSIGNMENT),--assignment $(a)) $(if $(strip $(JOBS)),--jobs $(JOBS)) $(if $(GRADE_IS_UNSAFE),--no-sandbox)
 
 # ================================================================ benchmark
 # Every engine on the same workloads, the table with the ratios and the targets, and
@@ -177,7 +186,14 @@ grade: setup ## grade a class with nbgrader: make grade SUBMISSIONS=dir (dir/<st
 # BENCH_ARGS=--check also makes a missed target fail the command.
 BENCH_ARGS ?=
 
-.PHONY: bench
+.PHONY: bench bench-grading
+# bench-grading: nbgrader's serial autograde, make grade JOBS=1 and JOBS=2 on one synthetic
+# class (STUDENTS=40 by 3 exercises); notebooks per minute and the ratios.
+STUDENTS ?= 40
+bench-grading: setup ## time grading a synthetic class: nbgrader serial vs make grade JOBS=1, JOBS=2 (STUDENTS=40)
+	@bash setup/ensure_bwrap.sh
+	$(PY) bench/grading.py --students $(STUDENTS)
+
 bench: setup ## run the benchmark: minigrad vs NumPy by hand, PyTorch, micrograd (BENCH_ARGS=--quick --check)
 	$(PY) bench/benchmark.py $(BENCH_ARGS)
 

@@ -172,8 +172,10 @@ def test_hostile_notebooks_score_zero_and_cannot_stop_the_others(graded):
     assert (exits.status, exits.score) == ("failed", 0.0)
     assert "kernel died" in exits.notes[-1]
     killer = result(graded, "hostile_kills_grader")
-    assert (killer.status, killer.score) == ("failed", 0.0)
-    assert "the grading process stopped while this notebook ran" in killer.notes[-1]
+    # In the sandbox, the kernel's parent is the sandbox's own init process, which a
+    # signal from inside cannot kill: the grader never notices (tests/test_sandbox.py has
+    # the attacks on the grader's processes).
+    assert (killer.status, killer.score) == ("graded", 1.0)
     # Graded after the killer, by a new worker.
     assert result(graded, "looper").status == result(graded, "solver").status == "graded"
 
@@ -269,7 +271,8 @@ def test_the_report_has_a_line_per_submission(graded):
 
 def test_the_judge_reruns_on_an_existing_course(graded):
     # Instructors with their own nbgrader course run autograde with a seed, then this.
-    jobs = json.loads((graded["course"] / "worker-jobs-1.json").read_text())
+    jobs = [json.loads(line) for path in graded["course"].glob("worker-results-*.jsonl")
+            for line in path.read_text().splitlines()]
     student = "cheat_guard_off_try_wrapper"
     seed = next(job["seed"] for job in jobs if job["student"] == student)
     expected = result(graded, student).score

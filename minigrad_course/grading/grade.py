@@ -8,10 +8,13 @@ notebooks named as in ``exercises/``). The grader
 2. reads every submission first (``minigrad_course.grading.intake``): a missing or unreadable file gets
    zero points and a line saying why; odd structure (deleted, duplicated, retyped cells)
    gets a line saying what nbgrader will do about it;
-3. runs ``nbgrader autograde`` one submission at a time in a worker process
-   (``minigrad_course.grading.worker``) with the per-cell time limit of ``nbgrader_config.py``, and a
-   secret grading seed per submission; if a submission hangs or kills the worker, that
-   submission gets zero points and the worker is restarted for the others;
+3. runs ``nbgrader autograde`` on N submissions at once (``--jobs``, default the number of
+   cores), each in a worker process (``minigrad_course.grading.worker``, fed by
+   ``minigrad_course.grading.parallel``) with the per-cell time limit of
+   ``nbgrader_config.py`` and a secret grading seed per submission; every notebook's kernel
+   runs in a sandbox (``minigrad_course.grading.sandbox``: no network, no view of the
+   course, the other students or the grader's processes, limited memory); if a submission
+   hangs or kills its worker, that submission gets zero points and a new worker goes on;
 4. re-judges every graded cell outside the notebooks (``minigrad_course.grading.verify``) and withdraws, in
    the gradebook, points the notebook did not earn honestly;
 5. runs ``nbgrader generate_feedback`` and nbgrader's CSV export, and writes
@@ -20,7 +23,8 @@ notebooks named as in ``exercises/``). The grader
 
 Nothing that one student's notebook does can stop the others from being graded.
 
-    python -m minigrad_course.grading.grade dir [--timeout SECONDS] [--keep-course DIR]
+    python -m minigrad_course.grading.grade dir [--timeout SECONDS] [--jobs N] [--no-sandbox]
+                                                [--keep-course DIR]
 """
 
 from __future__ import annotations
@@ -33,27 +37,20 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from . import course, intake, verify, worker
+from . import course, intake, parallel, sandbox, verify, worker
 
 # A folder of the submissions directory that is not a student: the grader writes it.
 OUTPUT_FOLDERS = {"feedback"}
 GRADES_CSV = "grades.csv"
 TASKS_CSV = "grades_by_task.csv"
-# Grace on top of the per-cell limits before the watchdog gives up on a submission: kernel
-# start-up, nbgrader's own work, and nbclient's wait for an interrupted cell to settle.
-WATCHDOG_GRACE = 90
-WATCHDOG_PER_CELL = 15
 
 
 @dataclass
@@ -62,7 +59,7 @@ class Result:
 
     student: str
     assignment: str
-    status: str  # graded, missing, unreadable, failed
+    status: str  # graded, missing, unreadable, failed, refused
     score: float = 0.0
     max_score: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -100,15 +97,21 @@ def course_directory(keep: Path | None) -> Iterator[Path]:
 def grade(submissions: Path, *, solutions: Path = course.SOLUTIONS, timeout: int | None = None,
           keep_course: Path | None = None, echo: Callable[[str], None] = print,
           write: bool = True, assignments: list[str] | None = None,
-          isolate: bool = True) -> list[Result]:
+          isolate: bool = True, unsafe: bool = False, jobs: int | None = None) -> list[Result]:
     """Grade every submission in ``submissions``; write the CSVs and feedback when ``write``.
 
     ``assignments`` are the exercises to grade; by default, every exercise that at least one
     student handed in (a student without that file gets a "missing" row).
     ``isolate=False`` runs nbgrader in this process instead of a watched worker (quicker to
     start; for checking one's own notebook, where there are no other students to protect).
+    Every notebook runs in the sandbox (``minigrad_course.grading.sandbox``); without one,
+    grading stops with a message, unless ``unsafe`` (``make grade UNSAFE=1``): then the
+    notebooks run unconfined, and the output and every row's notes say so.
+    ``jobs`` notebooks are graded at once (default: the number of cores); the grades do not
+    depend on it.
     """
     submissions = submissions.resolve()
+    unsafe_note = _prepare_sandbox(unsafe, echo)
     students = find_students(submissions)
     known = course.assignment_ids(solutions)
     if assignments:
@@ -128,7 +131,10 @@ def grade(submissions: Path, *, solutions: Path = course.SOLUTIONS, timeout: int
         api = course.open_api(root, limit)
         course.generate_assignments(api, assignments)
         results = _grade_in_course(api, root, submissions, students, assignments, limit, echo,
-                                   isolate)
+                                   isolate, jobs or parallel.default_jobs())
+        if unsafe_note:
+            for result in results:
+                result.notes.append(unsafe_note)
         if write:
             _write_feedback(api, root, submissions, results, echo)
             _write_grades(root, submissions, results)
@@ -138,9 +144,28 @@ def grade(submissions: Path, *, solutions: Path = course.SOLUTIONS, timeout: int
     return results
 
 
+def _prepare_sandbox(unsafe: bool, echo: Callable[[str], None]) -> str | None:
+    """Install the sandbox's kernelspec; refuse to go on without bwrap unless ``unsafe``.
+
+    Returns the note for every row when the notebooks run without the sandbox."""
+    sandbox.install()
+    why_not = sandbox.available()
+    if why_not is None:
+        os.environ.pop(sandbox.UNSAFE_VARIABLE, None)
+        return None
+    if not unsafe:
+        raise SystemExit(f"make grade runs every notebook in a sandbox, but {why_not}: "
+                         f"{sandbox.INSTALL_HINT}. To grade without it, trusting every "
+                         f"notebook with your rights: make grade UNSAFE=1 (or --no-sandbox).")
+    os.environ[sandbox.UNSAFE_VARIABLE] = "1"
+    echo(f"WARNING: grading WITHOUT the sandbox ({why_not}; UNSAFE=1): every notebook runs "
+         f"with your rights and could change the grades, the course or your files.")
+    return "graded without the sandbox (UNSAFE=1): its code ran unconfined"
+
+
 def _grade_in_course(api: object, root: Path, submissions: Path, students: list[str],
                      assignments: list[str], limit: int, echo: Callable[[str], None],
-                     isolate: bool) -> list[Result]:
+                     isolate: bool, workers: int = 1) -> list[Result]:
     from nbgrader.api import Gradebook, MissingEntry
 
     releases = {a: nbformat.read(course.release_path(root, a), as_version=4) for a in assignments}
@@ -168,7 +193,11 @@ def _grade_in_course(api: object, root: Path, submissions: Path, students: list[
     cell_counts = {a: sum(cell.cell_type == "code" for cell in releases[a].cells)
                    for a in assignments}
     if isolate:
-        outcomes = run_jobs(root, jobs, limit, cell_counts, echo)
+        echo(f"Running {len(jobs)} notebook(s), {min(workers, max(len(jobs), 1))} at a time, "
+             f"each in the sandbox" if not os.environ.get(sandbox.UNSAFE_VARIABLE)
+             else f"Running {len(jobs)} notebook(s), {min(workers, max(len(jobs), 1))} at a time")
+        outcomes = parallel.run_jobs(root, jobs, limit, cell_counts, echo, workers,
+                                     describe=lambda outcome: _failure_line(outcome, limit))
     else:
         results_path = root / "results.jsonl"
         worker.run(root, jobs, results_path, limit, api)
@@ -186,6 +215,21 @@ def _grade_in_course(api: object, root: Path, submissions: Path, students: list[
                     job["seed"], limit)
                 result.status, result.tasks = "graded", tasks
                 result.notes += notes
+                if sandbox.ran_out_of_memory(notebook):
+                    result.notes.append(
+                        f"a cell ran out of memory (MemoryError): a notebook may use at most "
+                        f"{sandbox.describe_memory(sandbox.memory_limit())} while it is graded; "
+                        f"that cell failed")
+                refused = sandbox.refusals(notebook)
+                if refused:
+                    # Reaching outside the sandbox is never part of an answer: no points.
+                    result.status = "refused"
+                    result.notes += refused
+                    result.notes.append("the notebook tried to reach outside its sandbox; "
+                                        "zero points")
+                    for task in result.tasks:
+                        task.score = 0.0
+                    _zero_submission(gradebook, result.assignment, result.student, MissingEntry)
             else:
                 result.status = "failed"
                 result.notes.append(_failure_line(outcome, limit))
@@ -230,77 +274,6 @@ def _failure_line(outcome: dict, limit: int) -> str:
     last = [line.strip() for line in text.strip().splitlines() if line.strip()]
     detail = last[-1][:200] if last else "no details"
     return f"not graded: nbgrader autograde failed ({detail}); zero points"
-
-
-def run_jobs(root: Path, jobs: list[dict], limit: int, cell_counts: dict[str, int],
-             echo: Callable[[str], None]) -> dict[tuple[str, str], dict]:
-    """Run the autograde jobs in worker processes; restart the worker if one gets stuck."""
-    outcomes: dict[tuple[str, str], dict] = {}
-    remaining = list(jobs)
-    round_number = 0
-    while remaining:
-        round_number += 1
-        jobs_path = root / f"worker-jobs-{round_number}.json"
-        results_path = root / f"worker-results-{round_number}.jsonl"
-        jobs_path.write_text(json.dumps(remaining))
-        results_path.write_text("")
-        env = dict(os.environ)
-        # The kernels must import minigrad and minigrad_course from this checkout, wherever the course lives.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(course.REPO),
-                                                          env.get("PYTHONPATH")]))
-        with (root / "worker.log").open("a") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "minigrad_course.grading.worker", str(root), str(jobs_path),
-                 str(results_path), str(limit)],
-                cwd=course.REPO, env=env, stdout=log, stderr=log, start_new_session=True)
-            stuck = _watch(worker, results_path, limit, cell_counts)
-        done = _read_results(results_path)
-        outcomes.update(done)
-        still = [job for job in remaining if (job["student"], job["assignment"]) not in done]
-        if still:
-            # The first job without a result is the one the worker was on when it stopped.
-            first = still[0]
-            reason = stuck or ("not graded: the grading process stopped while this notebook "
-                               "ran (the notebook may have killed it); zero points")
-            outcomes[first["student"], first["assignment"]] = {"success": False,
-                                                               "watchdog": reason}
-            echo(f"  {first['student']}/{first['assignment']}: {reason}")
-            still = still[1:]
-        remaining = still
-    return outcomes
-
-
-def _watch(worker: subprocess.Popen, results_path: Path, limit: int,
-           cell_counts: dict[str, int]) -> str | None:
-    """Wait for the worker; kill it if one job runs far past its per-cell time limits."""
-    current: tuple[str, str] | None = None
-    since = 0.0
-    while worker.poll() is None:
-        time.sleep(0.2)
-        lines = results_path.read_text().splitlines()
-        try:
-            last = json.loads(lines[-1]) if lines else None
-        except json.JSONDecodeError:  # a line being written right now
-            continue
-        running = (last["student"], last["assignment"]) \
-            if last and last["event"] == "start" else None
-        if running != current:
-            current, since = running, time.monotonic()
-        if current is not None:
-            allowed = WATCHDOG_GRACE + cell_counts[current[1]] * (limit + WATCHDOG_PER_CELL)
-            if time.monotonic() - since > allowed:
-                _kill(worker)
-                return (f"not graded: grading this notebook took more than {allowed} s in "
-                        f"total, so it was stopped; zero points")
-    return None
-
-
-def _kill(worker: subprocess.Popen) -> None:
-    # The worker leads its own process group (start_new_session); kernels it started also
-    # exit on their own when their parent dies (ipykernel's parent poller).
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait()
 
 
 def _read_results(path: Path) -> dict[tuple[str, str], dict]:
@@ -404,9 +377,15 @@ def main(argv: list[str] | None = None) -> int:
                              "some student handed in)")
     parser.add_argument("--keep-course", type=Path, default=None,
                         help="build the nbgrader course in this directory and keep it")
+    parser.add_argument("--jobs", "-j", type=int, default=None,
+                        help="grade this many notebooks at once (default: the number of cores)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        default=sandbox.unsafe_allowed(),
+                        help="grade even without the sandbox (bwrap), with every notebook "
+                             "running with your rights (default: $MINIGRAD_GRADING_UNSAFE)")
     args = parser.parse_args(argv)
     grade(args.submissions, timeout=args.timeout, keep_course=args.keep_course,
-          assignments=args.assignment)
+          assignments=args.assignment, unsafe=args.no_sandbox, jobs=args.jobs)
     return 0
 
 

@@ -35,3 +35,12 @@ c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# Every notebook runs in a kernel inside the sandbox (bubblewrap), which sees only its own
+# notebook, the Python environment and the course's package, without network: see
+# minigrad_course/grading/sandbox.py. With no network, Jupyter talks to the kernel over
+# Unix sockets in the kernel's private runtime folder, instead of TCP on 127.0.0.1.
+c.Execute.kernel_name = "minigrad-sandbox"
+# Each kernel gets its connection file and sockets in a private folder of its own.
+c.KernelManager.transport = "ipc"
+c.Execute.kernel_manager_class = "minigrad_course.grading.sandbox.SandboxKernelManager"
