@@ -17,20 +17,11 @@ if works; then
     exit 0
 fi
 
-install_with_apt() {
-    local sudo=()
-    command -v apt-get >/dev/null 2>&1 || return 1
-    if [ "${EUID:-$(id -u)}" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || return 1
-        sudo=(sudo -n)
-    fi
-    echo "bubblewrap (the grading sandbox) is missing: installing it with apt-get (package bubblewrap)..."
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo[@]}" apt-get install -y -q bubblewrap \
-        || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q bubblewrap; }
-}
+here=${BASH_SOURCE[0]%/*}  # (without dirname: the tests run this with an empty PATH)
+[ "$here" = "${BASH_SOURCE[0]}" ] && here=.
+. "$here/apt_install.sh"
 
-if ! command -v bwrap >/dev/null 2>&1 && install_with_apt && works; then
+if ! command -v bwrap >/dev/null 2>&1 && apt_install bubblewrap "bubblewrap (the grading sandbox)" && works; then
     exit 0
 fi
 

@@ -12,23 +12,11 @@ if command -v dot >/dev/null 2>&1; then
     exit 0
 fi
 
-install_with_apt() {
-    local sudo=()
-    command -v apt-get >/dev/null 2>&1 || return 1
-    if [ "${EUID:-$(id -u)}" -ne 0 ]; then
-        # `sudo -n` never prompts: it fails at once when a password would be needed.
-        command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || return 1
-        sudo=(sudo -n)
-    fi
-    echo "Graphviz's 'dot' is missing: installing it with apt-get (package graphviz)..."
-    export DEBIAN_FRONTEND=noninteractive
-    # On a fresh machine the package lists are often empty, so the first install
-    # fails; refresh the lists once and try again.
-    "${sudo[@]}" apt-get install -y -q graphviz \
-        || { "${sudo[@]}" apt-get update -q && "${sudo[@]}" apt-get install -y -q graphviz; }
-}
+here=${BASH_SOURCE[0]%/*}  # (without dirname: the tests run this with an empty PATH)
+[ "$here" = "${BASH_SOURCE[0]}" ] && here=.
+. "$here/apt_install.sh"
 
-if install_with_apt && command -v dot >/dev/null 2>&1; then
+if apt_install graphviz "Graphviz's 'dot'" && command -v dot >/dev/null 2>&1; then
     exit 0
 fi
 

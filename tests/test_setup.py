@@ -193,7 +193,7 @@ def test_make_lab_opens_a_browser_on_a_desktop_unless_told_not_to():
 
 def scratch_copy(tmp_path: Path) -> Path:
     """The set-up files in an empty directory, to try the Makefile on other situations."""
-    for name in ("Makefile", "requirements.txt", "pyproject.toml", "setup/ensure_dot.sh"):
+    for name in ("Makefile", "requirements.txt", "pyproject.toml", "setup/ensure_dot.sh", "setup/apt_install.sh"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, tmp_path / name)
     return tmp_path
