@@ -241,6 +241,9 @@ def bwrap_command(connection_file: Path, scratch: Path, kernel: list[str]) -> li
                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent",
                "--cap-drop", "ALL"]
+    # /proc, /dev and the private /tmp first: a bind below comes after them, so that a checkout
+    # or a virtualenv that lives under /tmp (as a CI's fresh clone may) is not hidden by them.
+    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
     for link, target in (("/bin", "usr/bin"), ("/lib", "usr/lib"), ("/lib64", "usr/lib64"),
                          ("/sbin", "usr/sbin")):
         if os.path.islink(link):
@@ -253,8 +256,7 @@ def bwrap_command(connection_file: Path, scratch: Path, kernel: list[str]) -> li
         command += ["--ro-bind-try", path, path]
     # The grader's own code is not the kernel's business (it is not imported by the checks).
     command += ["--tmpfs", str(REPO / "minigrad_course" / "grading")]
-    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_SIZE), "--tmpfs", "/tmp",
-                "--bind", str(connection_file.parent), str(connection_file.parent),
+    command += ["--bind", str(connection_file.parent), str(connection_file.parent),
                 "--bind", str(scratch), HOME, "--chdir", HOME, "--clearenv",
                 "--setenv", "HOME", HOME, "--setenv", "USER", "student",
                 "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
