@@ -171,8 +171,10 @@ def test_grades_are_the_same_for_any_number_of_jobs(tmp_path):
     for jobs in (1, 3):
         lines: list[str] = []
         results = grading.grade(folder, timeout=TIMEOUT, jobs=jobs, echo=lines.append)
+        # (Each submission gets a secret seed of its own in every run, and some checks name the
+        # inputs they drew from it: the grades must agree, the wording of a message may not.)
         graded[jobs] = [(r.student, r.score, r.status, r.notes,
-                         [(t.grade_id, t.score, t.status, t.message) for t in r.tasks])
+                         [(t.grade_id, t.score, t.status) for t in r.tasks])
                         for r in results]
         graded[jobs, "csv"] = (folder / grading.GRADES_CSV).read_text()
         # Not a terminal here: one plain progress line per notebook, the failure as it happened.
@@ -183,7 +185,7 @@ def test_grades_are_the_same_for_any_number_of_jobs(tmp_path):
     assert graded[1, "csv"] == graded[3, "csv"]
     assert [row[:3] for row in graded[1]] == [("blank", 0.0, "graded"), ("exits", 0.0, "failed"),
                                               ("partial", 2.0, "graded"),
-                                              ("plausible", 6.0, "graded"), ("solver", 10.0, "graded")]
+                                              ("plausible", 7.0, "graded"), ("solver", 10.0, "graded")]
 
 
 def test_the_progress_line_updates_in_place_on_a_terminal():
