@@ -24,7 +24,7 @@ PIP := $(PY) -m pip
 # "install again". It lets a second `make test` start at once instead of re-running pip.
 STAMP := $(VENV)/.minigrad-installed
 
-.PHONY: setup dot stale-install
+.PHONY: setup dot sandbox stale-install
 setup: $(STAMP) dot ## create .venv, install the course into it, check Graphviz's dot
 
 $(PY):
@@ -53,6 +53,10 @@ $(STAMP): $(STAMP_PREREQUISITES) | $(PY)
 
 dot: ## make sure Graphviz's dot program is installed (apt-get when possible)
 	@bash setup/ensure_dot.sh
+
+# The grader runs every notebook in bubblewrap; `make grade` and the grading tests need it.
+sandbox: ## make sure bubblewrap (the grading sandbox) is installed (apt-get when possible)
+	@bash setup/ensure_bwrap.sh
 
 # ================================================================ the course
 PORT ?= 8888
@@ -126,7 +130,7 @@ BROWSER_PYTEST_ARGS := --output=build/test-results --screenshot=only-on-failure
 test: test-unit test-notebooks test-browser-if-available ## run the whole test suite (PYTEST_ARGS=... for pytest options)
 
 # tests/browser is left to test-browser, so that `make test` runs the browser tests once.
-test-unit: setup ## run the unit tests in tests/
+test-unit: setup sandbox ## run the unit tests in tests/
 	MPLBACKEND=Agg $(PY) -m pytest $(PYTEST_ARGS) --ignore=tests/browser
 
 test-notebooks: setup ## execute every chapter and solution notebook with nbval
