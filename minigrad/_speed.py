@@ -174,7 +174,7 @@ def backward_on_arrays(node, grad_outputs: list):
     argument of forward, computed exactly as ``backward`` would; it returns NotImplemented
     for a case it does not cover (e.g. operands of different dtypes).
     """
-    if grad_mode.state.enabled or forward_ad.state.level is not None:
+    if not nothing_records():
         return NotImplemented  # something records the backward pass: only tensors will do
     on_arrays = node._forward_cls.backward_on_arrays
     if len(grad_outputs) == 1:
